@@ -1,0 +1,227 @@
+"""The built-in Gemini emulator (demo mode): a real HTTP server on loopback that
+speaks Gemini's exact wire format, so the server's real client path runs against
+it and nothing is faked inside the server.
+
+    >>> emu = Emulator(tokens_per_second=0, first_delay=0).start()
+    >>> emu.url.startswith("http://127.0.0.1:")
+    True
+    >>> emu.stop()
+
+Wire format, as Gemini sends it: HTTP/1.1 200, ``content-type: text/event-stream``
+(no charset), chunked, each event one line ``data: {compact json}`` + CRLF CRLF, no
+[DONE]; the last chunk carries finishReason; usageMetadata on every chunk,
+cumulative. Errors are HTTP errors with a pretty-printed JSON body.
+
+Trigger messages (start the message with one of these) show every error case:
+  demo:429       rate limit with RetryInfo      demo:badkey    API key not valid
+  demo:404       unknown model                  demo:503       model overloaded
+  demo:blocked   prompt blocked (SAFETY)        demo:drop      connection drops mid-reply
+  demo:midstream error object after some text   demo:portal    a Wi-Fi login page (HTML 200)
+  demo:maxtokens reply cut at MAX_TOKENS        demo:stall     stops sending (read timeout)
+  demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
+  echo: TEXT     replies exactly TEXT (as Markdown)
+"""
+import collections
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
+TOKEN = re.compile(r"\S+\s*|\s+")
+WORDS_PER_CHUNK = 6
+
+
+def answer_for(question):
+    """The deterministic Markdown answer to a question: readable, and exercising the
+    page's formatting (heading, bold, italic, list, code, quote, table)."""
+    topic = " ".join(question.split())[:80] or "your question"
+    return (
+        "## About: %s\n\n"
+        "This is **demo mode**: KindleChat's built-in Gemini emulator wrote this answer, "
+        "so you can try the app *without an API key* and without a network. "
+        "Add your key in Settings to talk to the real Gemini.\n\n"
+        "What you can try here:\n\n"
+        "1. Ask anything; the answer streams in at about thirty tokens a second.\n"
+        "2. Press **Stop** while it streams, then **Retry**.\n"
+        "3. Start a message with `demo:429`, `demo:drop` or `demo:portal` to see how errors look.\n\n"
+        "> E-ink redraws are slow, so the screen is updated at most twice a second.\n\n"
+        "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-2.5-flash |\n\n"
+        "A line of code: `print(\"hello, Kindle\")`. That is all: thank you for reading.\n"
+    ) % topic
+
+
+def long_answer():
+    paragraphs = []
+    for n in range(1, 41):
+        paragraphs.append("### Part %d\n\nThis is paragraph %d of a long demo reply, written so that "
+                          "the page has to turn to a fresh screen several times. Each paragraph is "
+                          "numbered, which makes it easy to see that nothing is missing or repeated "
+                          "when you page back and forth.\n" % (n, n))
+    return "\n".join(paragraphs) + "\nThe end.\n"
+
+
+def error_body(code, status, message, details=None):
+    error = {"code": code, "message": message, "status": status}
+    if details:
+        error["details"] = details
+    return json.dumps({"error": error}, indent=2).encode("utf-8") + b"\n"
+
+
+ERRORS = {
+    "demo:429": (429, error_body(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+            {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests"}]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "26s"}])),
+    "demo:badkey": (400, error_body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+         "domain": "googleapis.com"}])),
+    "demo:404": (404, error_body(404, "NOT_FOUND", "models/unknown is not found for API version v1beta.")),
+    "demo:503": (503, error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
+}
+
+PORTAL = (b"<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>"
+          b"<h1>Welcome!</h1><p>Please accept the terms to use the Internet.</p></body></html>")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "scaffolding on HTTPServer2"   # what Gemini's own server says
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        emu = self.server.emulator
+        match = PATH.match(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not match or "key=" in self.path:
+            return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
+        if not self.headers.get("x-goog-api-key"):
+            return self._error(403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers."))
+        try:
+            request = json.loads(body.decode("utf-8"))
+            question = request["contents"][-1]["parts"][0]["text"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return self._error(400, error_body(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
+        emu.requests.append(request)
+        self._answer(question, emu)
+
+    def _answer(self, question, emu):
+        trigger = question.strip().lower().split(" ", 1)[0]
+        if trigger in ERRORS:
+            return self._error(*ERRORS[trigger])
+        if trigger == "demo:portal":
+            return self._send(200, "text/html; charset=utf-8", PORTAL)
+        if trigger == "demo:blocked":
+            return self._stream([({"promptFeedback": {"blockReason": "SAFETY"}}, 0)], emu)
+        if question.startswith("echo:"):
+            text = question[5:].lstrip(" ")
+        elif trigger == "demo:long":
+            text = long_answer()
+        else:
+            text = answer_for(question)
+        self._stream(self._chunks(text, trigger, emu), emu, trigger)
+
+    def _chunks(self, text, trigger, emu):
+        words = TOKEN.findall(text)
+        pieces = ["".join(words[i:i + WORDS_PER_CHUNK]) for i in range(0, len(words), WORDS_PER_CHUNK)]
+        if trigger == "demo:thoughts":
+            yield _chunk("**Thinking about the question.** The user wants a demo answer.", 0, thought=True), 12
+        sent = 0
+        for n, piece in enumerate(pieces):
+            if trigger in ("demo:drop", "demo:midstream", "demo:stall", "demo:maxtokens") and n == 3:
+                yield trigger, 0
+                return
+            sent += len(piece.split()) or 1
+            last = n == len(pieces) - 1
+            yield _chunk(piece, sent, finish="STOP" if last else None), len(piece.split()) or 1
+        if not pieces:
+            yield _chunk("", 0, finish="STOP"), 0
+
+    def _stream(self, chunks, emu, trigger=""):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Vary", "Origin, X-Origin, Referer")
+        self.end_headers()
+        emu.pause(emu.first_delay)
+        try:
+            for event, tokens in chunks:
+                if event == "demo:drop":
+                    return self.close_connection_now()
+                if event == "demo:midstream":
+                    self._write_chunk(error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later."))
+                    break
+                if event == "demo:stall":
+                    emu.pause(3600)
+                    return self.close_connection_now()
+                if event == "demo:maxtokens":
+                    event = _chunk("", 0, finish="MAX_TOKENS")
+                self._write_chunk(b"data: " + json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+                                  .encode("utf-8") + b"\r\n\r\n")
+                if tokens and emu.tokens_per_second:
+                    emu.pause(tokens / emu.tokens_per_second)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def close_connection_now(self):
+        self.close_connection = True
+        self.wfile.flush()
+        self.connection.close()
+
+    def _write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _error(self, status, body):
+        # Gemini labels its error bodies text/event-stream too.
+        self._send(status, "text/event-stream", body)
+
+    def _send(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _chunk(text, tokens, finish=None, thought=False):
+    part = {"text": text}
+    if thought:
+        part["thought"] = True
+    candidate = {"content": {"parts": [part], "role": "model"}, "index": 0}
+    if finish:
+        candidate["finishReason"] = finish
+    usage = {"promptTokenCount": 12, "candidatesTokenCount": tokens, "totalTokenCount": 12 + tokens}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "demo",
+            "responseId": "demo-response"}
+
+
+class Emulator:
+    """A fake Gemini on 127.0.0.1 (a free port unless given one)."""
+
+    def __init__(self, port=0, tokens_per_second=30.0, first_delay=0.5):
+        self.port, self.tokens_per_second, self.first_delay = port, tokens_per_second, first_delay
+        self.requests = collections.deque(maxlen=16)   # the last bodies received (for tests)
+        self._stopping = threading.Event()
+        self.httpd = None
+
+    def pause(self, seconds):
+        self._stopping.wait(seconds)
+
+    def start(self):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.emulator = self
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True, name="emulator").start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,188 @@
+"""Replies being generated. Each runs on a thread of its own, not tied to any
+browser connection: the page may disconnect, reload or come back after the
+Kindle's Wi-Fi dropped, and read on from the offset it had.
+
+    reply = replies.start(chat_id, index, stream)   # a gemini.ReplyStream
+    text, next_offset, ended = reply.wait_text(0, timeout=20)
+    replies.stop(chat_id, index)                    # closes the upstream at once
+
+Offsets count code points of the reply text. The text is kept as a list of pieces,
+so appending a token costs the token, not the reply so far (a several-MB reply
+would otherwise be copied on every token).
+"""
+import bisect
+import threading
+import time
+
+from .errors import as_dict
+from .store import INTERRUPTED, StorageError
+
+SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
+
+
+class Text:
+    """Append-only text readable from any code-point offset."""
+
+    def __init__(self):
+        self._pieces, self._starts, self.length = [], [], 0
+
+    def append(self, piece):
+        self._starts.append(self.length)
+        self._pieces.append(piece)
+        self.length += len(piece)
+
+    def since(self, offset):
+        if offset >= self.length:
+            return ""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        head = self._pieces[i][offset - self._starts[i]:]
+        return head + "".join(self._pieces[i + 1:])
+
+
+class Reply:
+    """One model reply: its text so far, its thoughts, and how it ended."""
+
+    def __init__(self, chat_id, index, stream):
+        self.chat_id, self.index, self.stream = chat_id, index, stream
+        self.text, self.thoughts = Text(), Text()
+        self.status = "streaming"
+        self.error = self.finish = self.usage = None
+        self.changed = threading.Condition()
+        self.thread = None
+        self.interrupted = False
+
+    @property
+    def ended(self):
+        return self.status != "streaming"
+
+    def state(self):
+        """Fields of the reply's end, as the API shows them."""
+        out = {"status": self.status}
+        for key in ("error", "finish", "usage"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+    def wait(self, ready, timeout):
+        """Block until ready() is true, the reply ended, or timeout; returns ready()."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while not ready() and not self.ended:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.changed.wait(left)
+            return ready()
+
+
+class Replies:
+    """The replies now streaming, by (chat_id, index). One per chat at a time."""
+
+    def __init__(self, store):
+        self.store = store
+        self._active = {}
+        self._lock = threading.Lock()
+
+    def get(self, chat_id, index):
+        """The reply, streaming or recently ended (kept so late polls read it from
+        memory even if the data folder went away), or None."""
+        return self._active.get((chat_id, index))
+
+    def streaming_in(self, chat_id):
+        with self._lock:
+            return any(cid == chat_id and not r.ended for (cid, _), r in self._active.items())
+
+    def start(self, chat_id, index, stream):
+        reply = Reply(chat_id, index, stream)
+        with self._lock:
+            for key in [k for k, r in self._active.items() if k[0] == chat_id and r.ended]:
+                del self._active[key]
+            self._active[(chat_id, index)] = reply
+        self.prune()
+        reply.thread = threading.Thread(target=self._run, args=(reply,), daemon=True,
+                                        name="reply-%s-%d" % (chat_id, index))
+        reply.thread.start()
+        return reply
+
+    def stop(self, chat_id, index, interrupted=False):
+        """Stop a streaming reply; True if there was one. interrupted: the server is
+        shutting down, not the user pressing Stop."""
+        reply = self.get(chat_id, index)
+        if reply is None or reply.ended:
+            return False
+        reply.interrupted = interrupted
+        reply.stream.close()
+        reply.thread.join(10)
+        return True
+
+    def stop_all(self, interrupted=False):
+        for chat_id, index in list(self._active):
+            self.stop(chat_id, index, interrupted)
+
+    def prune(self, keep=16):
+        """Forget the oldest ended replies beyond keep (their text is on disk)."""
+        with self._lock:
+            ended = [k for k, r in self._active.items() if r.ended]
+            for key in ended[:max(0, len(ended) - keep)]:
+                del self._active[key]
+
+    def _run(self, reply):
+        unsaved, saved_at = ["", ""], time.monotonic()
+        try:
+            for delta in reply.stream:
+                with reply.changed:
+                    (reply.thoughts if delta.thought else reply.text).append(delta.text)
+                    reply.changed.notify_all()
+                unsaved[1 if delta.thought else 0] += delta.text
+                if time.monotonic() - saved_at >= SAVE_EVERY:
+                    if self._save(reply, unsaved):
+                        unsaved = ["", ""]
+                    saved_at = time.monotonic()
+        except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
+            reply.stream.error = reply.stream.error or _internal(exc)
+        self._finish(reply, unsaved)
+
+    def _save(self, reply, unsaved):
+        """Append the unsaved text to the journal; False if the data folder is away
+        (USB mode): the text then stays in memory and goes out with the next save."""
+        if unsaved[0] or unsaved[1]:
+            try:
+                self.store.add_text(reply.chat_id, reply.index, unsaved[0], unsaved[1])
+            except (StorageError, KeyError):
+                return False
+        return True
+
+    def _finish(self, reply, unsaved):
+        stream = reply.stream
+        if stream.error is not None:
+            status = "error"
+        elif stream.stopped:
+            status = "interrupted" if reply.interrupted else "stopped"
+        else:
+            status = "done"
+        error = as_dict(stream.error) if stream.error is not None else None
+        if status == "interrupted":
+            error = INTERRUPTED
+        self._save(reply, unsaved)
+        try:
+            self.store.end_message(reply.chat_id, reply.index, status, error=error,
+                                   finish=stream.finish, usage=stream.usage)
+        except (StorageError, KeyError) as exc:
+            if not isinstance(exc, KeyError):
+                status, error = "error", {"code": "storage", "message": str(exc)}
+        with reply.changed:
+            reply.status, reply.error = status, error
+            reply.finish, reply.usage = stream.finish, stream.usage
+            reply.changed.notify_all()
+
+    def forget(self, chat_id):
+        """Drop the ended replies of a chat (it was deleted or its reply is retried)."""
+        with self._lock:
+            for key in [k for k, r in self._active.items() if k[0] == chat_id and r.ended]:
+                del self._active[key]
+
+
+def _internal(exc):
+    from .errors import GeminiError
+    return GeminiError("internal", "Something went wrong while writing the reply (%s). Tap Retry."
+                       % type(exc).__name__)
