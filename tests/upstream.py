@@ -1,0 +1,166 @@
+"""A scripted loopback HTTP server in Gemini's wire format, for tests and benchmarks.
+
+    up = Upstream().start()
+    up.script(Reply(body=open(fixture, "rb").read(), pieces=split(body, "bytes")))
+    ... point the client at up.url ...
+    up.stop()
+
+It writes exactly the bytes it is given, split into the pieces given, each piece a
+separate send (TCP_NODELAY), framed as HTTP/1.1 chunked (like Gemini), close-delimited
+(no Content-Length, no chunking) or with a Content-Length; optionally gzip-encoded;
+optionally stalling or dropping the connection part-way.
+"""
+import gzip
+import random
+import socket
+import socketserver
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+
+@dataclass
+class Reply:
+    """What the upstream sends for one request."""
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/event-stream"
+    pieces: Optional[List[bytes]] = None     # the body split into sends; None = one send
+    framing: str = "chunked"                 # "chunked" | "close" | "length"
+    gzip: bool = False
+    delay: float = 0.0                       # seconds between pieces
+    stall_after: Optional[int] = None        # after this many pieces, send nothing more (hold open)
+    drop_after: Optional[int] = None         # after this many pieces, close the socket abruptly
+    stall_seconds: float = 30.0
+    headers: dict = field(default_factory=dict)
+
+
+def split(data, how, seed=0):
+    """The ways tests cut upstream bytes: whole, 1-byte, every CR|LF, inside every
+    multi-byte UTF-8 character, and random sizes."""
+    if how == "whole":
+        return [data]
+    if how == "bytes":
+        return [data[i:i + 1] for i in range(len(data))]
+    cuts = set()
+    if how == "crlf":
+        cuts = {i + 1 for i in range(len(data) - 1) if data[i:i + 2] == b"\r\n"}
+    elif how == "utf8":
+        cuts = {i for i in range(1, len(data)) if 0x80 <= data[i] < 0xC0}
+    elif how == "random":
+        rng, i = random.Random(seed), 0
+        while i < len(data):
+            i += rng.randint(1, 64)
+            cuts.add(i)
+    else:
+        raise ValueError(how)
+    edges = [0] + sorted(c for c in cuts if 0 < c < len(data)) + [len(data)]
+    return [data[a:b] for a, b in zip(edges, edges[1:]) if b > a]
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        sock = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        request = self._read_request(sock)
+        if request is None:
+            return
+        up = self.server.upstream
+        up.requests.append(request)
+        reply = up.next_reply()
+        try:
+            self._respond(sock, reply, up)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _read_request(sock):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        method, path, _ = (lines[0].split(" ") + ["", ""])[:3]
+        return {"method": method, "path": path, "headers": headers, "body": body}
+
+    def _respond(self, sock, reply, up):
+        body = gzip.compress(reply.body, mtime=0) if reply.gzip else reply.body
+        pieces = split(body, "whole") if reply.pieces is None or reply.gzip else reply.pieces
+        head = ["HTTP/1.1 %d X" % reply.status, "Content-Type: " + reply.content_type]
+        if reply.gzip:
+            head.append("Content-Encoding: gzip")
+        if reply.framing == "chunked":
+            head.append("Transfer-Encoding: chunked")
+        elif reply.framing == "length":
+            head.append("Content-Length: %d" % len(body))
+        head.append("Connection: close")
+        head += ["%s: %s" % kv for kv in reply.headers.items()]
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        for n, piece in enumerate(pieces):
+            if reply.drop_after is not None and n >= reply.drop_after:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                return   # closed with RST by the linger-0 close
+            if reply.stall_after is not None and n >= reply.stall_after:
+                up.stopping.wait(reply.stall_seconds)
+                return
+            if reply.framing == "chunked":
+                piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+            sock.sendall(piece)
+            up.sent.append(time.monotonic())
+            if reply.delay:
+                time.sleep(reply.delay)
+        if reply.framing == "chunked":
+            sock.sendall(b"0\r\n\r\n")
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class Upstream:
+    """The server: script() the replies, then point a client at url."""
+
+    def __init__(self):
+        self.requests = []
+        self.sent = []              # monotonic time of each piece sent
+        self._replies = []
+        self._last = Reply()
+        self.stopping = threading.Event()
+        self._server = None
+
+    def script(self, *replies):
+        """Queue replies; the last one is repeated once the queue is empty."""
+        self._replies.extend(replies)
+        return self
+
+    def next_reply(self):
+        if self._replies:
+            self._last = self._replies.pop(0)
+        return self._last
+
+    def start(self):
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.upstream = self
+        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
