@@ -1,0 +1,129 @@
+#!/bin/sh
+# KUAL "Start": start the KindleChat server and open the chat in the Kindle's browser.
+#
+#   start.sh [local]   serve on 127.0.0.1 (the browser of most firmware)
+#   start.sh wifi      serve on the Wi-Fi address, for a browser that refuses 127.0.0.1:
+#                      every request must carry a token made for this run, and the
+#                      port is opened in the firewall until stop.sh
+#
+# Starting while a server runs in the same mode starts nothing: it opens the page again.
+EXT=$(cd "$(dirname "$0")/.." && pwd -P)
+. "$EXT/bin/common.sh"
+
+MODE=${1:-local}
+case $MODE in
+    local|wifi) ;;
+    *) say "KindleChat: unknown mode '$MODE' (local or wifi)"; exit 2 ;;
+esac
+
+prepare_dirs || exit 1
+
+# One start at a time (a second tap while Python is still starting). The lock holds
+# the pid of its shell, so a lock left by a start that died is taken over.
+if ! mkdir "$RUN/lock" 2>/dev/null; then
+    lock_pid=$(cat "$RUN/lock/pid" 2>/dev/null)
+    if [ -n "$lock_pid" ] && kill -s 0 "$lock_pid" 2>/dev/null; then
+        say "KindleChat is starting already..."
+        exit 0
+    fi
+    rm -rf "$RUN/lock"
+    mkdir "$RUN/lock" || exit 1
+fi
+echo $$ >"$RUN/lock/pid"
+trap 'rm -rf "$RUN/lock"' EXIT
+trap 'exit 1' INT TERM HUP
+
+open_page() {
+    lipc com.lab126.appmgrd start "app://com.lab126.browser?view=$1"
+}
+
+if running_pid=$(server_pid); then
+    if [ "$(cat "$RUN/mode" 2>/dev/null)" = "$MODE" ] && [ -s "$RUN/url" ]; then
+        say "KindleChat is already running."
+        open_page "$(cat "$RUN/url")"
+        exit 0
+    fi
+    say "KindleChat: restarting in $MODE mode..."
+    stop_server || exit 1
+fi
+# Whatever a crashed run left behind.
+rm -f "$PIDFILE" "$RUN/mode" "$RUN/url"
+firewall_close
+
+if ! find_python; then
+    say "KindleChat needs Python 3, and found none."
+    say "Install NiLuJe's Python 3 package so that"
+    say "/mnt/us/python3/bin/python3.9 exists (see the"
+    say "KindleChat README), then start again."
+    exit 1
+fi
+
+# Gemini is on the internet; in Wi-Fi mode we also need the address.
+lipc com.lab126.cmd wirelessEnable 1
+
+TOKEN=
+if [ "$MODE" = wifi ]; then
+    say "KindleChat: waiting for Wi-Fi..."
+    HOST=
+    n=0
+    while [ "$n" -lt 30 ]; do
+        HOST=$(wifi_address)
+        [ -n "$HOST" ] && break
+        n=$((n + 1))
+        sleep 1
+    done
+    if [ -z "$HOST" ]; then
+        say "KindleChat: no Wi-Fi address after 30 s."
+        say "Connect to Wi-Fi, then start again."
+        exit 1
+    fi
+    TOKEN=$(py "$LAUNCHER" token 2>>"$LOG")
+    if [ -z "$TOKEN" ]; then
+        say "KindleChat: Python does not run (see the log)."
+        exit 1
+    fi
+    URL="http://$HOST:$PORT/?token=$TOKEN"
+    HEALTH="http://$HOST:$PORT/api/health?token=$TOKEN"
+    firewall_open "$PORT"
+else
+    HOST=127.0.0.1
+    URL="http://$HOST:$PORT/"
+    HEALTH="http://$HOST:$PORT/api/health"
+fi
+
+say "KindleChat: starting (this takes a while)..."
+log_line "starting: $PY, $MODE mode, $HOST:$PORT, data in $DATA"
+(
+    # The token goes through the environment, not the command line that ps shows.
+    if [ -n "$TOKEN" ]; then
+        KINDLECHAT_TOKEN=$TOKEN
+        export KINDLECHAT_TOKEN
+    else
+        unset KINDLECHAT_TOKEN
+    fi
+    unset KINDLECHAT_MNT_US
+    py_env
+    exec env LD_LIBRARY_PATH="$py_ld" REQUESTS_CA_BUNDLE="$CA_BUNDLE" SSL_CERT_FILE="$CA_BUNDLE" \
+        "$PY" -s "$LAUNCHER" serve --log "$LOG" --pid-file "$PIDFILE" -- \
+        --host "$HOST" --port "$PORT" --data-dir "$DATA"
+) </dev/null >>"$LOG" 2>&1 &
+starter=$!
+
+if ! py "$LAUNCHER" wait "$HEALTH" --pid-file "$PIDFILE" --starter-pid "$starter" \
+        --timeout "$START_TIMEOUT" >>"$LOG" 2>&1; then
+    say "KindleChat did not start. The log ends:"
+    tail -n 2 "$LOG" | while IFS= read -r line; do
+        say "$line"
+    done
+    stop_server >/dev/null 2>&1
+    firewall_close
+    exit 1
+fi
+
+echo "$MODE" >"$RUN/mode"
+echo "$URL" >"$RUN/url"
+# No screensaver while the server runs: sleep would drop Wi-Fi mid-reply.
+lipc com.lab126.powerd preventScreenSaver 1
+say "KindleChat is running: opening the browser..."
+open_page "$URL"
+exit 0
