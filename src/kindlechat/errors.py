@@ -52,14 +52,19 @@ def from_error_body(status, text):
     code = error.get("code") if isinstance(error.get("code"), int) else status
     detail = _detail(error.get("message"))
     details = error.get("details") if isinstance(error.get("details"), list) else []
-    return for_status(code, detail, details, mid_stream=status is None)
+    return for_status(code, detail, details, mid_stream=status is None, status=error.get("status"))
 
 
-def for_status(code, detail, details=(), mid_stream=False):
+def for_status(code, detail, details=(), mid_stream=False, status=None):
+    if detail.startswith("$"):
+        detail = ""    # an unfilled template in Google's answer says nothing
     said = (" Gemini said: %s" % detail) if detail else ""
     if code == 400 and ("API_KEY_INVALID" in _reasons(details) or "API key not valid" in detail):
         return GeminiError("api_key_invalid", "Gemini says the API key is not valid. "
                            "Check the key in Settings (keys come from aistudio.google.com).")
+    if code == 400 and status == "FAILED_PRECONDITION":
+        return GeminiError("unavailable_here", "Gemini refused (FAILED_PRECONDITION): the free tier is not "
+                           "available in your location, or the project needs billing enabled." + said)
     if code == 400:
         return GeminiError("bad_request", "Gemini refused the request (400). Check the model and "
                            "the generation settings." + said)

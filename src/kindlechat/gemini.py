@@ -157,7 +157,7 @@ class ReplyStream:
         while not self._closed:
             # read1 returns as soon as some bytes arrived, chunked or not; requests'
             # iter_lines would wait for 512 bytes, or for the end with chunk_size=None.
-            chunk = raw.read1(READ_SIZE)
+            chunk = raw.read1(READ_SIZE, decode_content=True)   # gzip or not
             if not chunk:
                 break
             for line in lines.feed(chunk):
@@ -223,7 +223,7 @@ def _read_some(response):
     try:
         data = b""
         while len(data) < MAX_ERROR_BODY:
-            chunk = response.raw.read1(MAX_ERROR_BODY - len(data))
+            chunk = response.raw.read1(MAX_ERROR_BODY - len(data), decode_content=True)
             if not chunk:
                 break
             data += chunk
@@ -233,8 +233,14 @@ def _read_some(response):
 
 
 def _socket_of(response):
+    """The response's socket. http.client drops the connection's own reference when the
+    server said Connection: close, so look in the response's file object first."""
     try:
-        return response.raw._connection.sock   # urllib3 2.x keeps it here
+        return response.raw._fp.fp.raw._sock
+    except AttributeError:
+        pass
+    try:
+        return response.raw._connection.sock
     except AttributeError:
         return None
 
