@@ -143,6 +143,15 @@ def finish_note(reason, message=None):
     return {"reason": reason, "message": note}
 
 
+def damaged_note(finish=None):
+    """The note under a reply some of whose events could not be read (skipped, so
+    text may be missing), kept beside a finishReason note if there is one."""
+    text = "Part of Gemini's reply could not be read, so some text may be missing. Tap Retry for a full reply."
+    if finish:
+        return dict(finish, message=finish["message"] + " " + text)
+    return {"reason": "DAMAGED", "message": text}
+
+
 def from_exception(exc, timeouts):
     """A failure of the connection itself, from requests or urllib3."""
     names, text, seen = set(), "", exc

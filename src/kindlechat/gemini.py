@@ -19,7 +19,7 @@ import socket
 from collections import namedtuple
 
 from . import sse
-from .errors import (GeminiError, dropped, finish_note, from_error_body, from_exception,
+from .errors import (GeminiError, damaged_note, dropped, finish_note, from_error_body, from_exception,
                      not_event_stream, blocked, unreadable)
 
 # Connect fast or say so; reads may pause long while a thinking model thinks.
@@ -125,6 +125,8 @@ class ReplyStream:
             self._shutdown()
         if self.error is None and not self._closed and not self._ended:
             self.error = dropped()
+        if self.damaged and self.error is None:
+            self.finish = damaged_note(self.finish)   # text is missing: say so under the reply
 
     def close(self):
         """End the request now, from any thread: shutting the socket down wakes a
@@ -173,6 +175,11 @@ class ReplyStream:
                         return
         if bare and self.error is None:
             self.error = unreadable()
+        # A last event whose blank line never came: its data lines arrived whole, and a
+        # chunk that parses as JSON is whole (a torn one is counted as damaged).
+        event = events.flush() if not self._closed and self.error is None else None
+        if event is not None and event.data:
+            yield from self._event(event.data)
 
     def _bare_done(self, bare):
         text = "\n".join(bare)
