@@ -103,13 +103,18 @@ class ReplyStream:
         headers = {"x-goog-api-key": self.api_key, "Content-Type": "application/json",
                    "Accept": "text/event-stream"}
         data = json.dumps(self.body, ensure_ascii=False).encode("utf-8")
-        return self.session.post(self.url, data=data, headers=headers, stream=True,
+        # No redirects: requests would send the key header along to wherever a
+        # captive portal points (it strips only Authorization across hosts).
+        return self.session.post(self.url, data=data, headers=headers, stream=True, allow_redirects=False,
                                  timeout=(self.timeouts["connect"], self.timeouts["read"]))
 
     def __iter__(self):
         try:
             self._response = response = self._open()
             if self._closed:
+                return
+            if 300 <= response.status_code < 400:   # Gemini never redirects; login pages do
+                self.error = not_event_stream(response.status_code, "")
                 return
             if response.status_code != 200:
                 self.error = from_error_body(response.status_code, _read_some(response))
