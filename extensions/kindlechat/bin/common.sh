@@ -40,7 +40,8 @@ log_line() {
 
 # lipc NAME VALUE...: lipc-set-prop, logged; a missing tool is logged, not fatal.
 lipc() {
-    log_line "lipc-set-prop $*"
+    # (The log is on the user's storage: no access token in it.)
+    log_line "lipc-set-prop $(printf '%s' "$*" | sed 's/token=[0-9A-Za-z]*/token=.../g')"
     lipc-set-prop "$@" >/dev/null 2>&1 || log_line "lipc-set-prop $1 $2 failed"
 }
 
@@ -148,6 +149,12 @@ wifi_address() {
     {
         ifconfig "$WIFI_IF" 2>/dev/null || ip -4 addr show dev "$WIFI_IF" 2>/dev/null
     } | sed -n 's/.*inet \(addr:\)\{0,1\}\([0-9][0-9.]*\).*/\2/p' | head -n 1
+}
+
+# server_log: the log without the scripts' own "kual:" lines: the server's lines are
+# the ones that explain.
+server_log() {
+    grep -v '^[0-9-]* [0-9:]* kual: ' "$LOG" 2>/dev/null
 }
 
 version() {

@@ -111,8 +111,10 @@ starter=$!
 
 if ! py "$LAUNCHER" wait "$HEALTH" --pid-file "$PIDFILE" --starter-pid "$starter" \
         --timeout "$START_TIMEOUT" >>"$LOG" 2>&1; then
+    # The server's last words, not ours or the launcher's, say why.
+    reason=$(server_log | grep -v '^launcher: the server' | tail -n 2)
     say "KindleChat did not start. The log ends:"
-    tail -n 2 "$LOG" | while IFS= read -r line; do
+    printf '%s\n' "$reason" | while IFS= read -r line; do
         say "$line"
     done
     stop_server >/dev/null 2>&1

@@ -18,8 +18,7 @@ fi
 say "Chats and log: $DATA"
 say "The log ends:"
 if [ -f "$LOG" ]; then
-    # Skip our own "kual:" lines: the server's are the ones that explain.
-    grep -v '^[0-9-]* [0-9:]* kual: ' "$LOG" | tail -n 12 | while IFS= read -r line; do
+    server_log | tail -n 12 | while IFS= read -r line; do
         say "$line"
     done
 else
