@@ -127,32 +127,34 @@ class Replies:
                 del self._active[key]
 
     def _run(self, reply):
-        unsaved, saved_at = ["", ""], time.monotonic()
+        # What is saved is tracked as offsets into the reply's own text: a second
+        # buffer grown with += would copy the whole unsaved text on every token.
+        saved, saved_at = [0, 0], time.monotonic()
         try:
             for delta in reply.stream:
                 with reply.changed:
                     (reply.thoughts if delta.thought else reply.text).append(delta.text)
                     reply.changed.notify_all()
-                unsaved[1 if delta.thought else 0] += delta.text
                 if time.monotonic() - saved_at >= SAVE_EVERY:
-                    if self._save(reply, unsaved):
-                        unsaved = ["", ""]
+                    self._save(reply, saved)
                     saved_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
             reply.stream.error = reply.stream.error or _internal(exc)
-        self._finish(reply, unsaved)
+        self._finish(reply, saved)
 
-    def _save(self, reply, unsaved):
-        """Append the unsaved text to the journal; False if the data folder is away
-        (USB mode): the text then stays in memory and goes out with the next save."""
-        if unsaved[0] or unsaved[1]:
+    def _save(self, reply, saved):
+        """Append the text after the saved offsets to the journal; False if the data
+        folder is away (USB mode): the text then goes out with the next save."""
+        text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
+        if text or thoughts:
             try:
-                self.store.add_text(reply.chat_id, reply.index, unsaved[0], unsaved[1])
+                self.store.add_text(reply.chat_id, reply.index, text, thoughts)
             except (StorageError, KeyError):
                 return False
+            saved[0], saved[1] = reply.text.length, reply.thoughts.length
         return True
 
-    def _finish(self, reply, unsaved):
+    def _finish(self, reply, saved):
         stream = reply.stream
         if stream.error is not None:
             status = "error"
@@ -163,7 +165,7 @@ class Replies:
         error = as_dict(stream.error) if stream.error is not None else None
         if status == "interrupted":
             error = INTERRUPTED
-        self._save(reply, unsaved)
+        self._save(reply, saved)
         try:
             self.store.end_message(reply.chat_id, reply.index, status, error=error,
                                    finish=stream.finish, usage=stream.usage)
