@@ -64,7 +64,13 @@ SKIP = {
     "media-types", "mailcap", "readline-common", "lsb-base", "sensible-utils",
 }
 # Bump when the recipe changes: a cache made by another recipe is made again.
-RECIPE = 1
+RECIPE = 2
+# Folders that Debian's site.py adds to sys.path. They are made (empty) in the sysroot:
+# qemu -L looks a path up in the sysroot first and falls back to the host's, so without
+# them a Python started without -S would see the host's own dist-packages.
+EMPTY_DIRS = ("usr/lib/python3/dist-packages", "usr/lib/python3.9/site-packages",
+              "usr/local/lib/python3.9/dist-packages", "usr/local/lib/python3.9/site-packages",
+              "usr/lib/python3.9/dist-packages")
 
 
 class Unavailable(RuntimeError):
@@ -293,6 +299,14 @@ exec "{qemu}" -L "{root}" "{root}/usr/bin/python3.9" "$@"
 """
 
 
+def command(cache=None, qemu=None):
+    """The argv prefix that runs the ARM python3.9: [qemu, -L, root, root/usr/bin/python3.9].
+    Call ensure() first."""
+    root = sysroot(cache)
+    return [qemu or find_qemu() or "qemu-arm-static", "-L", root,
+            os.path.join(root, "usr", "bin", "python3.9")]
+
+
 def write_wrapper(path, root, qemu):
     """A sh script at `path` that runs the ARM python3.9 of `root` under `qemu`."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -351,6 +365,8 @@ def fetch(cache, log=None):
         # The sysroot's own (empty) loader cache, so the ARM loader never reads the host's.
         os.makedirs(os.path.join(root, "etc"), exist_ok=True)
         open(os.path.join(root, "etc", "ld.so.cache"), "wb").close()
+        for d in EMPTY_DIRS:
+            os.makedirs(os.path.join(root, d), exist_ok=True)
         manifest = {"recipe": RECIPE, "suite": SUITE, "arch": ARCH, "mirror": mirror,
                     "signature_checked": not apt.trusted, "packages": pkgs,
                     "unresolved_virtual": missing, "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
