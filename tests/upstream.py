@@ -157,7 +157,7 @@ class Upstream:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.upstream = self
         self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self):

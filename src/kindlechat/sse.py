@@ -117,6 +117,13 @@ class EventDecoder:
         # Spec: "Otherwise: The field is ignored."
         return None
 
+    def flush(self):
+        """End of stream: the event whose lines all arrived but whose closing blank
+        line did not, or None. The spec discards it ("any pending data must be
+        discarded"); iter_events does. A caller that can tell a whole payload from a
+        partial one (JSON) may use it instead: captures of real Gemini replies end so."""
+        return self._dispatch()
+
     def _dispatch(self):
         # Spec: "If the data buffer is an empty string, set the data buffer and the
         # event type buffer to the empty string and return."  (Empty means no data
