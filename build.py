@@ -3,6 +3,7 @@
 
     python3 build.py                # -> dist/kindlechat-0.1.0.zip, prints its path and size
     python3 build.py --out DIR      # the zip goes to DIR instead
+    python3 build.py emulate        # build it and run it in a Kindle in a box (tools/kindle_box.py)
 
 Unzipped at the root of the Kindle's storage (/mnt/us) it lands in extensions/kindlechat/:
 
@@ -263,6 +264,13 @@ def build(out_dir=None, root=HERE, wheels_folder=WHEELS):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["emulate"]:
+        # `python3 build.py emulate [...]`: this zip on ARM Python 3.9 under qemu, in a
+        # fake /mnt/us, started by its own KUAL action (tools/kindle_box.py, issue 7).
+        sys.path.insert(0, os.path.join(HERE, "tools"))
+        import kindle_box
+        return kindle_box.main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", help="folder for the zip (default: dist/ beside build.py)")
     args = parser.parse_args(argv)
