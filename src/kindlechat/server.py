@@ -437,14 +437,9 @@ def make_app(chat):
         last = bottle.request.headers.get("Last-Event-ID") or bottle.request.query.get("from") or "0"
         if not last.isdigit():
             raise ApiError(400, "bad_query", "Last-Event-ID must be an offset.")
-        chat.message(cid, index)
+        chat.poll(cid, index, int(last), 0)   # a bad offset is a 400 now, not a stream cut off later
         return bottle.HTTPResponse(event_stream(chat, cid, index, int(last)), 200, {
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
-
-    @app.route("/api/<path:path>", method=["GET", "POST", "PUT", "DELETE", "PATCH"])
-    @api
-    def unknown(path):
-        raise ApiError(404, "not_found", "No such API endpoint.")
 
     @app.get("/")
     @app.get("/<name:path>")
