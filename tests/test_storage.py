@@ -1,0 +1,113 @@
+"""Conversations on disk (src/kindlechat/store.py): the journal, torn writes, compaction,
+and what a restart finds."""
+import json
+import os
+
+import pytest
+
+from kindlechat.store import NotFound, Store, parse_journal
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A Store on an empty data dir."""
+    return Store(str(tmp_path))
+
+
+def journal(store, cid):
+    with open(os.path.join(store.dir, cid + ".jsonl"), "rb") as f:
+        return f.read()
+
+
+def test_messages_and_streaming_text_round_trip(store, tmp_path):
+    cid = store.create()
+    store.add_message(cid, "user", "Hi", "done")
+    i = store.add_message(cid, "model", "", "streaming")
+    store.add_text(cid, i, "Hel", "thinking ")
+    store.add_text(cid, i, "lo")
+    fresh = Store(str(tmp_path)).get(cid)["messages"]
+    assert fresh[1]["text"] == "Hello" and fresh[1]["thoughts"] == "thinking " and fresh[1]["status"] == "streaming"
+    store.end_message(cid, i, "done", usage={"totalTokenCount": 4})
+    assert journal(store, cid).count(b"\n") == 3     # compacted: chat line + 2 messages
+    fresh = Store(str(tmp_path)).get(cid)["messages"]
+    assert fresh[1] == {"role": "model", "text": "Hello", "thoughts": "thinking ", "status": "done",
+                        "usage": {"totalTokenCount": 4}}
+
+
+def test_torn_last_line_is_dropped_and_next_append_is_not_glued_to_it(store, tmp_path):
+    cid = store.create()
+    store.add_message(cid, "user", "Hi", "done")
+    i = store.add_message(cid, "model", "", "streaming")
+    store.add_text(cid, i, "kept")
+    with open(os.path.join(store.dir, cid + ".jsonl"), "ab") as f:
+        f.write(b'{"t":"add","i":1,"text":"tor')            # a kill -9 mid-write
+    again = Store(str(tmp_path))
+    assert again.get(cid)["messages"][1]["text"] == "kept"
+    again.add_text(cid, i, " more")
+    assert Store(str(tmp_path)).get(cid)["messages"][1]["text"] == "kept more"
+
+
+def test_every_prefix_of_a_journal_reads(store):
+    """A kill can stop a write anywhere: each byte prefix parses, and never loses a
+    message that was complete before the cut."""
+    cid = store.create()
+    store.add_message(cid, "user", "Grüße 🙂", "done")
+    i = store.add_message(cid, "model", "", "streaming")
+    store.add_text(cid, i, "a" * 10)
+    data = journal(store, cid)
+    for cut in range(len(data) + 1):
+        chat = parse_journal(data[:cut], cid)
+        whole_lines = data[:cut].count(b"\n")
+        assert max(0, min(2, whole_lines - 1)) <= len(chat["messages"]) <= 2
+        if chat["messages"]:
+            assert chat["messages"][0]["text"] == "Grüße 🙂"
+
+
+def test_restart_marks_streaming_reply_interrupted(store, tmp_path):
+    cid = store.create()
+    store.add_message(cid, "user", "Hi", "done")
+    i = store.add_message(cid, "model", "", "streaming")
+    store.add_text(cid, i, "partial")
+    again = Store(str(tmp_path))
+    assert again.mark_interrupted() == 1
+    msg = again.get(cid)["messages"][1]
+    assert (msg["status"], msg["text"], msg["error"]["code"]) == ("interrupted", "partial", "interrupted")
+    assert Store(str(tmp_path)).mark_interrupted() == 0
+
+
+def test_list_is_newest_first_with_titles(store):
+    a = store.create()
+    store.add_message(a, "user", "  First   question\nwith lines ", "done")
+    b = store.create()
+    os.utime(os.path.join(store.dir, a + ".jsonl"), (1, 1))
+    listed = store.list()
+    assert [c["id"] for c in listed] == [b, a]
+    assert listed[1]["title"] == "First question with lines" and listed[0]["title"] == "New chat"
+
+
+def test_cut_drops_the_reply_for_retry(store):
+    cid = store.create()
+    store.add_message(cid, "user", "Hi", "done")
+    i = store.add_message(cid, "model", "bad", "error")
+    store.cut(cid, i)
+    assert [m["text"] for m in store.get(cid)["messages"]] == ["Hi"]
+
+
+@pytest.mark.parametrize("bad", ["../x", "..", "%2e%2e", "ABCDEF012345", "0123456789ab/", ""])
+def test_ids_that_are_not_ours_are_not_found(store, bad):
+    with pytest.raises(NotFound):
+        store.get(bad)
+
+
+def test_delete(store):
+    cid = store.create()
+    store.delete(cid)
+    assert store.list() == [] and not os.listdir(store.dir)
+
+
+def test_unknown_and_garbled_records_are_skipped(store):
+    data = b'{"t":"chat","id":"x"}\n[1,2]\n{"t":"msg","role":"user","text":"a","status":"done"}\n' \
+           b'{"t":"add","i":7,"text":"nowhere"}\n{"t":"what"}\n\xff\xfe\n'
+    chat = parse_journal(data, "x")
+    assert [m["text"] for m in chat["messages"]] == ["a"]
+    assert json.dumps(chat)
