@@ -1,0 +1,89 @@
+"""The page's static rules: every www/*.js parses as strict ES5 (the old Kindle browser
+stops at the first ES2015 token), no API the old browser lacks, no outside resources,
+nothing that costs e-ink redraws, and under 30 KB in all."""
+import glob
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WWW = os.path.join(ROOT, "www")
+SCRIPTS = sorted(glob.glob(os.path.join(WWW, "*.js")))
+ACORN = os.path.join(ROOT, "node_modules", "acorn")
+
+PARSE = r"""
+var acorn = require(process.argv[1]), fs = require('fs'), bad = 0;
+process.argv.slice(2).forEach(function (f) {
+  try { acorn.parse(fs.readFileSync(f, 'utf8'), {ecmaVersion: 5, sourceType: 'script'}); }
+  catch (e) { bad++; console.log(f + ': ' + e.message); }
+});
+process.exit(bad ? 1 : 0);
+"""
+
+
+def read(name):
+    with open(os.path.join(WWW, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_there_are_scripts():
+    assert [os.path.basename(p) for p in SCRIPTS] == ["app.js"]
+
+
+def test_scripts_parse_as_es5():
+    if not shutil.which("node"):
+        pytest.skip("the ES5 check needs node (apt-get install nodejs)")
+    if not os.path.isdir(ACORN):
+        pytest.skip("the ES5 check needs the npm dev dependencies: run `npm install` (see package.json)")
+    run = subprocess.run(["node", "-e", PARSE, ACORN] + SCRIPTS, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_es5_check_rejects_es2015():
+    """The checker itself: it must fail on what the old Kindle browser fails on."""
+    if not shutil.which("node") or not os.path.isdir(ACORN):
+        pytest.skip("needs node and `npm install`")
+    for code in ["let a = 1;", "var f = () => 1;", "var s = `x`;", "var a = b?.c;",
+                 "function f(a = 1) {}", "class A {}", "const a = 1;"]:
+        run = subprocess.run(["node", "-e", PARSE.replace("fs.readFileSync(f, 'utf8')", "f"), ACORN, code],
+                             capture_output=True, text=True)
+        assert run.returncode == 1, code
+
+
+@pytest.mark.parametrize("api", ["fetch(", "Promise", "EventSource", "ReadableStream", ".classList",
+                                 ".dataset", ".bind(", "async ", "await ", "Object.assign",
+                                 ".startsWith(", ".endsWith(", ".includes(", "Array.from",
+                                 "requestAnimationFrame", "alert(", "confirm(", "prompt("])
+def test_no_api_the_old_browser_lacks(api):
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", read("app.js"), flags=re.S)
+    assert api not in code
+
+
+def test_under_30_kb_in_all():
+    total = sum(os.path.getsize(p) for p in glob.glob(os.path.join(WWW, "*")))
+    assert total < 30 * 1024, "www/ is %d bytes" % total
+
+
+def test_no_outside_resources():
+    html = read("index.html")
+    for name in ("index.html", "style.css", "app.js"):
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", read(name)), name
+        assert "@import" not in read(name) and "@font-face" not in read(name), name
+    assert re.findall(r'<script[^>]*src="([^"]+)"', html) == ["app.js"]
+
+
+def test_css_made_for_e_ink():
+    css = re.sub(r"/\*.*?\*/", "", read("style.css"), flags=re.S)
+    assert not re.search(r"position\s*:\s*(fixed|sticky)", css)
+    for word in ("transition", "animation", "@keyframes", "box-shadow", "opacity", "gap:"):
+        assert word not in css, word
+
+
+def test_stable_hooks_in_the_page():
+    html = read("index.html")
+    for hook in ('id="message"', 'id="send"', 'id="stop"'):
+        assert hook in html
+    assert "data-status" in read("app.js")
