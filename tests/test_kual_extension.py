@@ -333,3 +333,13 @@ def test_the_log_never_grows_past_its_cap(kindle, tmp_path):
     assert not os.path.exists(log + ".2")
     tail = open(log).read()
     assert "line 0999" in tail and tail.endswith("from C\n")
+
+
+def test_start_caps_a_log_that_grew_while_no_server_ran(kindle):
+    os.makedirs(kindle.data)
+    log = os.path.join(kindle.data, "kindlechat.log")
+    with open(log, "w") as f:
+        f.write("an old line of the log\n" * 20000)     # 460 KB
+    kindle.start()
+    assert os.path.getsize(log + ".1") == 460000
+    assert os.path.getsize(log) < 10000 and "KindleChat listening on" in open(log).read()

@@ -151,6 +151,15 @@ wifi_address() {
     } | sed -n 's/.*inet \(addr:\)\{0,1\}\([0-9][0-9.]*\).*/\2/p' | head -n 1
 }
 
+# rotate_log: the scripts write to the log too, also while no server (which caps it
+# itself) runs: past 256 KiB it moves to LOG.1, as the server's own output does.
+rotate_log() {
+    [ -f "$LOG" ] || return 0
+    rl_size=$(($(wc -c <"$LOG") + 0))
+    [ "$rl_size" -gt 262144 ] && mv -f "$LOG" "$LOG.1"
+    return 0
+}
+
 # server_log: the log without the scripts' own "kual:" lines: the server's lines are
 # the ones that explain.
 server_log() {

@@ -49,6 +49,7 @@ fi
 # Whatever a crashed run left behind.
 rm -f "$PIDFILE" "$RUN/mode" "$RUN/url"
 firewall_close
+rotate_log
 
 if ! find_python; then
     say "KindleChat needs Python 3, and found none."
