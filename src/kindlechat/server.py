@@ -296,6 +296,9 @@ def find_www():
 
 def read_json():
     """The request body as JSON: bounded, strictly UTF-8, or a clear 4xx."""
+    declared = bottle.request.environ.get("CONTENT_LENGTH") or ""
+    if declared and not declared.isdigit():
+        raise ApiError(400, "bad_request", "The request's Content-Length is not a number.")
     length = bottle.request.content_length
     if length > MAX_BODY:
         raise ApiError(413, "too_large", "The request is too large (at most %d KB)." % (MAX_BODY // 1024))
@@ -303,8 +306,10 @@ def read_json():
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", "The request is too large (at most %d KB)." % (MAX_BODY // 1024))
     try:
-        return json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except UnicodeDecodeError:
+        doc = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")   # a \ud800 escape is valid JSON, not text
+        return doc
+    except UnicodeError:
         raise ApiError(400, "bad_encoding", "The request body is not UTF-8.") from None
     except ValueError:
         raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
