@@ -461,9 +461,10 @@ def make_app(chat):
     def error_page(res):
         bottle.response.content_type = "application/json"
         bottle.response.set_header("Cache-Control", "no-store")
-        message = {404: "Not found.", 405: "This method is not allowed here."}.get(
+        message = {403: "This file may not be read.", 404: "Not found.",
+                   405: "This method is not allowed here."}.get(
             res.status_code, "The server could not handle this request.")
-        code = {404: "not_found", 405: "bad_method"}.get(res.status_code, "server_error")
+        code = {403: "forbidden", 404: "not_found", 405: "bad_method"}.get(res.status_code, "server_error")
         return json.dumps({"error": {"code": code, "message": message}})
     app.default_error_handler = error_page
     return app
@@ -498,7 +499,11 @@ class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
-    """Logs method, path and status, never the query (it may hold the access token)."""
+    """Logs method, path and status, never the query (it may hold the access token).
+    The parser's own errors (a request line or header too long) are JSON like the API's."""
+    error_content_type = "application/json"
+    error_message_format = ('{"error": {"code": "bad_http", "message": '
+                            '"The request could not be read (HTTP %(code)d)."}}')
 
     def log_request(self, code="-", size="-"):
         if str(code)[:1] in ("4", "5"):
