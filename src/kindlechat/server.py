@@ -507,7 +507,7 @@ class QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code="-", size="-"):
         if str(code)[:1] in ("4", "5"):
-            path = self.path.split("?", 1)[0]
+            path = getattr(self, "path", "-").split("?", 1)[0]   # unset if the request line was too long
             sys.stderr.write("%s %s %s\n" % (self.command, path[:200], code))
 
     def log_message(self, format, *args):
