@@ -79,9 +79,11 @@ def coerce(name, value):
         raise SettingsError("%s must be a number" % name)
     if kind is str and not isinstance(value, str):
         raise SettingsError("%s must be text" % name)
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise SettingsError("%s must be a whole number" % name)
     try:
         result = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingsError("%s must be a number" % name) from None
     return _check_range(name, result)
 
