@@ -1,0 +1,111 @@
+"""Helpers for the reliability tests (test_upstream_faults, test_browser_faults,
+test_durability, test_bad_input, test_security, test_load) and bench/reliability.py.
+
+    body = sse_body(pieces_of("Hello world", 3))      # Gemini's wire format, CRLF
+    before = snapshot(data_dir); ...; assert snapshot(data_dir) == before
+    tally("kill -9 while streaming", tries=50, lost=0)  # a row of docs/RELIABILITY.md
+
+tally() writes nothing unless KINDLECHAT_TALLY names a file (bench/reliability.py
+sets it), so the tests run the same either way. KINDLECHAT_SCALE multiplies the
+number of tries of the randomised tests (kill -9 rounds, hypothesis examples).
+"""
+import json
+import os
+import time
+
+KEY = "AIzaTEST-never-shown-0123456789abcdef"   # a fake API key that tests scan for
+
+
+def scale(n):
+    """n tries, times KINDLECHAT_SCALE (bench/reliability.py raises it)."""
+    try:
+        factor = float(os.environ.get("KINDLECHAT_SCALE", "1"))
+    except ValueError:
+        factor = 1.0
+    return max(1, int(round(n * factor)))
+
+
+def tally(scenario, tries, lost=0, note=""):
+    """Record a row of the reliability table: what was tried, how often, what was lost."""
+    path = os.environ.get("KINDLECHAT_TALLY")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"scenario": scenario, "tries": tries, "lost": lost, "note": note}) + "\n")
+
+
+def chunk(text, finish=None, thought=False):
+    part = {"text": text}
+    if thought:
+        part["thought"] = True
+    cand = {"content": {"parts": [part], "role": "model"}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return {"candidates": [cand], "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3},
+            "modelVersion": "test"}
+
+
+def event(obj):
+    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\r\n\r\n"
+
+
+def sse_body(pieces, finish="STOP"):
+    """An SSE body whose reply text is "".join(pieces), one event per piece; the
+    last event carries finish (None: the stream just ends, as when cut)."""
+    out = [event(chunk(p)) for p in pieces]
+    if finish:
+        out.append(event(chunk("", finish=finish)))
+    return b"".join(out)
+
+
+def event_split(body):
+    """The body cut after every event: one send per event."""
+    return [e + b"\r\n\r\n" for e in body.split(b"\r\n\r\n") if e]
+
+
+def pieces_of(text, n):
+    """text in n roughly equal pieces."""
+    size = max(1, -(-len(text) // n))
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def numbered_text(words):
+    """A reply text in which a missing or repeated piece shows: w1 w2 w3 ..."""
+    return " ".join("w%d" % i for i in range(1, words + 1)) + "."
+
+
+def snapshot(data_dir):
+    """{relative path: bytes} of every file under data_dir (the server's logs live
+    beside it, not in it)."""
+    out = {}
+    for root, _, files in os.walk(str(data_dir)):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                with open(path, "rb") as f:
+                    out[os.path.relpath(path, str(data_dir))] = f.read()
+            except OSError:
+                out[os.path.relpath(path, str(data_dir))] = None
+    return out
+
+
+def proc_stats(pid):
+    """(threads, open fds, resident KB) of a process, from /proc."""
+    threads = rss = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                threads = int(line.split()[1])
+            elif line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return threads, len(os.listdir("/proc/%d/fd" % pid)), rss
+
+
+def wait_until(check, timeout, step=0.05):
+    """check()'s first true value within timeout seconds, else its last value."""
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(step)
+        value = check()
+    return value
