@@ -234,6 +234,16 @@ def test_starting_in_the_other_mode_restarts_the_server(kindle):
     assert kindle.opened_urls()[-1] == "http://127.0.0.1:%d/" % kindle.port
 
 
+def test_wifi_mode_restarts_when_the_address_changed(kindle):
+    kindle.start("wifi")
+    first = kindle.server_pid()
+    kindle.start("wifi", KINDLE_FAKE_WIFI_IP="127.0.0.3")    # another network, another address
+    assert kindle.wait_gone(first)
+    assert kindle.opened_urls()[-1].startswith("http://127.0.0.3:%d/?token=" % kindle.port)
+    assert kindle.servers() == [kindle.server_pid()]
+    assert len(kindle.iptables_rules()) == 1
+
+
 # --- when things go wrong ---------------------------------------------------
 
 def test_without_python_it_says_what_to_install(kindle):

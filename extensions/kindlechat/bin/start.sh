@@ -37,9 +37,19 @@ open_page() {
     lipc com.lab126.appmgrd start "app://com.lab126.browser?view=$1"
 }
 
-if running_pid=$(server_pid); then
-    if [ "$(cat "$RUN/mode" 2>/dev/null)" = "$MODE" ] && [ -s "$RUN/url" ]; then
+# same_run: true when the running server serves what this start asks for (in Wi-Fi
+# mode: on the address the Kindle has now; it changes with the network).
+same_run() {
+    [ "$(cat "$RUN/mode" 2>/dev/null)" = "$MODE" ] && [ -s "$RUN/url" ] || return 1
+    [ "$MODE" = wifi ] || return 0
+    sr_host=$(sed -n 's|^http://\([^:/]*\).*|\1|p' "$RUN/url")
+    [ -n "$sr_host" ] && [ "$sr_host" = "$(wifi_address)" ]
+}
+
+if server_pid >/dev/null; then
+    if same_run; then
         say "KindleChat is already running."
+        lipc com.lab126.powerd preventScreenSaver 1
         open_page "$(cat "$RUN/url")"
         exit 0
     fi
