@@ -68,7 +68,8 @@ def host_of(environ):
     host = environ.get("HTTP_HOST", "")
     if host.startswith("["):
         return host[:host.find("]") + 1].lower()
-    return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
+    name, colon, port = host.partition(":")
+    return name.lower() if colon and port.isdigit() else host.lower()
 
 
 def guard(app, allowed_hosts, token):
@@ -100,11 +101,10 @@ def guard(app, allowed_hosts, token):
             if ctype != "application/json":
                 return refuse(start_response, "415 Unsupported Media Type", "bad_content_type",
                               "Send the request body as JSON (Content-Type: application/json).")
+            # An origin is scheme, host and port: another port on localhost is another site.
             origin = environ.get("HTTP_ORIGIN")
-            if origin and origin != "null" and host_of({"HTTP_HOST": origin.split("://", 1)[-1]}) != host:
-                return refuse(start_response, "403 Forbidden", "bad_origin",
-                              "Requests from other web sites are refused.")
-            if origin == "null":
+            if origin is not None and origin.lower() not in ("http://" + environ.get("HTTP_HOST", "").lower(),
+                                                             "https://" + environ.get("HTTP_HOST", "").lower()):
                 return refuse(start_response, "403 Forbidden", "bad_origin",
                               "Requests from other web sites are refused.")
 
