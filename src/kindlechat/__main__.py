@@ -7,8 +7,17 @@ import sys
 from . import settings as settings_mod
 
 
+def is_loopback(host):
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def main(argv=None):
     settings = settings_mod.load(sys.argv[1:] if argv is None else argv)
+    if not settings["token"] and not is_loopback(settings["host"]):
+        print("kindlechat: serving on %s reaches beyond this device, so it needs an access token "
+              "(KINDLECHAT_TOKEN or --token; the KUAL menu's Wi-Fi mode sets one)" % settings["host"],
+              file=sys.stderr)
+        return 2
     from .server import ChatServer, make_server   # after argument errors, which exit early
     try:
         os.makedirs(settings["data_dir"], exist_ok=True)
