@@ -128,10 +128,10 @@ class ReplyStream:
                 self.error = from_exception(exc, self.timeouts)
         finally:
             self._shutdown()
+            if self.error is not None and self.api_key and self.api_key in self.error.message:
+                self.error = self.error._replace(message=self.error.message.replace(self.api_key, "(your API key)"))
         if self.error is None and not self._closed and not self._ended:
             self.error = dropped()
-        if self.error is not None and self.api_key and self.api_key in self.error.message:
-            self.error = self.error._replace(message=self.error.message.replace(self.api_key, "(your API key)"))
         if self.damaged and self.error is None:
             self.finish = damaged_note(self.finish)   # text is missing: say so under the reply
 
