@@ -129,6 +129,13 @@ class Store:
         self._index = None      # id -> summary, built on first use
         self._whole = set()     # ids whose journal is known to end with a newline
 
+    def _missing(self, chat_id):
+        """A chat file that is not there: an unknown chat, unless the whole data folder
+        is away (the Kindle's USB mode unmounts it), which is a storage error."""
+        if not os.path.isdir(os.path.dirname(self.dir)):
+            return _storage_error(FileNotFoundError(2, "the data folder is not there"))
+        return NotFound(chat_id)
+
     # -- reading ----------------------------------------------------------
     def _path(self, chat_id):
         if not CHAT_ID.match(chat_id or ""):
@@ -143,7 +150,7 @@ class Store:
                 with open(path, "rb") as f:
                     chat = parse_journal(f.read(), chat_id)
             except FileNotFoundError:
-                raise NotFound(chat_id) from None
+                raise self._missing(chat_id) from None
             except OSError as exc:
                 raise _storage_error(exc) from None
         self._cache[chat_id] = chat
@@ -180,6 +187,8 @@ class Store:
         try:
             return os.listdir(self.dir)
         except FileNotFoundError:
+            if not os.path.isdir(os.path.dirname(self.dir)):
+                raise self._missing(None) from None
             return []
         except OSError as exc:
             raise _storage_error(exc) from None
@@ -210,7 +219,7 @@ class Store:
             finally:
                 os.close(fd)
         except FileNotFoundError:
-            raise NotFound(chat_id) from None
+            raise self._missing(chat_id) from None
         except OSError as exc:
             raise _storage_error(exc) from None
         chat = self._load(chat_id)
@@ -235,7 +244,8 @@ class Store:
         """A new empty chat; returns its id."""
         with self._lock:
             try:
-                os.makedirs(self.dir, exist_ok=True)
+                if not os.path.isdir(self.dir):
+                    os.mkdir(self.dir)   # never the data folder: if it is away (USB), say so
                 chat_id = secrets.token_hex(6)
                 chat = {"id": chat_id, "created": time.time(), "messages": []}
                 write_atomic(self._path(chat_id), compact_journal(chat))
@@ -250,7 +260,7 @@ class Store:
             try:
                 os.remove(self._path(chat_id))
             except FileNotFoundError:
-                raise NotFound(chat_id) from None
+                raise self._missing(chat_id) from None
             except OSError as exc:
                 raise _storage_error(exc) from None
             self._cache.pop(chat_id, None)
