@@ -109,10 +109,10 @@ def browser():
         b.close()
 
 
-def open_page(browser, url, mode="chromium", width=758, height=1024):
+def open_page(browser, url, mode="chromium", width=758, height=1024, **options):
     """A fresh browser context (own localStorage) showing the page; mode "old-kindle"
     deletes fetch, EventSource, Promise and ReadableStream before any script runs."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     if mode == "old-kindle":
         context.add_init_script(OLD_KINDLE)
     page = context.new_page()

@@ -142,7 +142,7 @@ function parseList(lines, i, b) {
 }
 
 // `code` ***b+i*** **b** __b__ *i* _i_ ~~del~~ [link](url) ![image](url) \escape newline
-var RE_INLINE = /(`+)([^`]|[\s\S]*?[^`])\1(?!`)|\*\*\*(?=\S)([\s\S]*?\S)\*\*\*|(\*\*|__)(?=\S)([\s\S]*?\S)\4|\*(?=[^\s*])([\s\S]*?[^\s*])\*|(^|[^A-Za-z0-9_])_(?=[^\s_])([\s\S]*?[^\s_])_(?![A-Za-z0-9_])|~~(?=\S)([\s\S]*?\S)~~|(!?)\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]*)>?(?:\s+"[^"\n]*")?\s*\)|\\([!-\/:-@\[-`{-~])|\n/g;
+var RE_INLINE = /(`+)([^`]|[\s\S]*?[^`])\1(?!`)|\*\*\*(?=\S)([\s\S]*?\S)\*\*\*|\*\*(?=\S)([\s\S]*?\S)\*\*|(^|[^A-Za-z0-9_])(__?)(?=[^\s_])([\s\S]*?[^\s_])\6(?![A-Za-z0-9_])|\*(?=[^\s*])([\s\S]*?[^\s*])\*|~~(?=\S)([\s\S]*?\S)~~|(!?)\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]*)>?(?:\s+"[^"\n]*")?\s*\)|\\([!-\/:-@\[-`{-~])|\n/g;
 
 function inline(text, parent) {
   var re = new RegExp(RE_INLINE.source, 'g'), last = 0, m, el, inner, src;
@@ -150,11 +150,12 @@ function inline(text, parent) {
     if (m.index > last) { addText(parent, text.slice(last, m.index)); }
     last = re.lastIndex;
     el = inner = null;
-    src = m[3] || m[5] || m[6] || m[8] || m[9];
+    src = m[3] || m[4] || m[7] || m[8] || m[9];
     if (m[1]) { el = make('code', '', m[2].replace(/^ ([\s\S]*) $/, '$1')); }
     else if (m[3]) { el = make('strong'); inner = el.appendChild(make('em')); }
     else if (m[4]) { el = inner = make('strong'); }
-    else if (m[6] || m[8]) { addText(parent, m[7] || ''); el = inner = make('em'); }
+    else if (m[7]) { if (m[5]) { addText(parent, m[5]); } el = inner = make(m[6] === '_' ? 'em' : 'strong'); }
+    else if (m[8]) { el = inner = make('em'); }
     else if (m[9]) { el = inner = make('del'); }
     else if (/^!?\[[\s\S]*\)$/.test(m[0])) {
       src = m[11] || m[12];
