@@ -18,6 +18,7 @@ from .errors import as_dict
 from .store import INTERRUPTED, StorageError
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
+RESAVE_EVERY, RESAVE_FOR = 2.0, 3600.0   # a reply that ended while the data folder was away
 
 
 class Text:
@@ -50,6 +51,7 @@ class Reply:
         self.changed = threading.Condition()
         self.thread = None
         self.interrupted = False
+        self.forgotten = False   # its chat was deleted or the reply retried: save no more
 
     @property
     def ended(self):
@@ -165,23 +167,47 @@ class Replies:
         error = as_dict(stream.error) if stream.error is not None else None
         if status == "interrupted":
             error = INTERRUPTED
-        self._save(reply, saved)
+        problem = self._save_end(reply, saved, status, error)
+        if problem is None:
+            return self._show(reply, status, error)
+        # USB mode: the page is told, the text stays in memory, and it is saved as
+        # soon as the data folder is back (then the reply shows how it really ended).
+        self._show(reply, "error", {"code": "storage", "message": str(problem)})
+        deadline = time.monotonic() + RESAVE_FOR
+        while time.monotonic() < deadline and not reply.forgotten:
+            time.sleep(RESAVE_EVERY)
+            if self._save_end(reply, saved, status, error) is None:
+                return self._show(reply, status, error)
+
+    def _save_end(self, reply, saved, status, error):
+        """Save the rest of the text and the end; the StorageError if the folder is away."""
+        if reply.forgotten:
+            return None
+        text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
         try:
+            if text or thoughts:
+                self.store.add_text(reply.chat_id, reply.index, text, thoughts)
+                saved[0], saved[1] = reply.text.length, reply.thoughts.length
             self.store.end_message(reply.chat_id, reply.index, status, error=error,
-                                   finish=stream.finish, usage=stream.usage)
-        except (StorageError, KeyError) as exc:
-            if not isinstance(exc, KeyError):
-                status, error = "error", {"code": "storage", "message": str(exc)}
+                                   finish=reply.stream.finish, usage=reply.stream.usage)
+        except StorageError as exc:
+            return exc
+        except KeyError:   # the chat was deleted meanwhile
+            pass
+        return None
+
+    @staticmethod
+    def _show(reply, status, error):
         with reply.changed:
             reply.status, reply.error = status, error
-            reply.finish, reply.usage = stream.finish, stream.usage
+            reply.finish, reply.usage = reply.stream.finish, reply.stream.usage
             reply.changed.notify_all()
 
     def forget(self, chat_id):
         """Drop the ended replies of a chat (it was deleted or its reply is retried)."""
         with self._lock:
             for key in [k for k, r in self._active.items() if k[0] == chat_id and r.ended]:
-                del self._active[key]
+                self._active.pop(key).forgotten = True
 
 
 def _internal(exc):
