@@ -168,7 +168,9 @@ def from_exception(exc, timeouts):
     if "ConnectTimeout" in names or "ConnectTimeoutError" in names:
         return GeminiError("no_network", "Connecting to Gemini timed out after %d seconds. "
                            "Is Wi-Fi on and connected?" % timeouts["connect"])
-    if "ReadTimeout" in names or "ReadTimeoutError" in names or "timeout" in names:
+    # A read straight from http.client (gemini._reader) times out as the socket's own
+    # error: socket.timeout ("timeout") before Python 3.10, TimeoutError since.
+    if names & {"ReadTimeout", "ReadTimeoutError", "timeout", "TimeoutError"}:
         return stalled(timeouts["read"])
     if "ConnectionError" in names and ("refused" in text.lower() or "NewConnectionError" in text
                                        or "Max retries" in text):

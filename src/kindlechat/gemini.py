@@ -162,11 +162,11 @@ class ReplyStream:
     def _read(self, response):
         lines, events = sse.LineDecoder(), sse.EventDecoder()
         bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
-        raw = response.raw
+        read1 = _reader(response)
         while not self._closed:
             # read1 returns as soon as some bytes arrived, chunked or not; requests'
             # iter_lines would wait for 512 bytes, or for the end with chunk_size=None.
-            chunk = raw.read1(READ_SIZE, decode_content=True)   # gzip or not
+            chunk = read1(READ_SIZE)
             if not chunk:
                 break
             for line in lines.feed(chunk):
@@ -230,6 +230,20 @@ class ReplyStream:
             self._ended = True
             if reason != "STOP":
                 self.finish = finish_note(reason, candidate.get("finishMessage"))
+
+
+def _reader(response):
+    """The body's read1: it returns as soon as some bytes arrived, chunked or not.
+    A body with no Content-Encoding is read with http.client's own read1 (which
+    undoes the chunked framing): urllib3's wrapper around it costs more CPU per
+    event than the event's JSON (bench/relay_cpu.py). A gzip body goes through
+    urllib3's read1, which decodes it."""
+    raw = response.raw
+    fp = getattr(raw, "_fp", None)
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity") and hasattr(fp, "read1"):
+        return fp.read1
+    return lambda size: raw.read1(size, decode_content=True)
 
 
 def _read_some(response):
