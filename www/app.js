@@ -48,13 +48,12 @@ function api(method, path, body, cb, timeout) {
   xhr.send(body ? JSON.stringify(body) : null);
   return xhr;
 }
-function chatPath(id, rest) { return '/api/chats/' + encodeURIComponent(id) + (rest || ''); }
+function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // ids are [0-9a-f]
 function notice(text) { setText($('notice'), text || ''); show($('notice'), text); layout(); }
 
 /* ---- glyphs Kindle fonts lack: emoji become words, arrows ASCII, the rest a dot ---- */
-var GLYPHS = ' 1f600=:D 1f602=:D 1f642=:) 1f60a=:) 1f609=;) 1f622=:( 1f44d=(+1) 1f449=-> 1f680=(rocket) ' +
-  '1f4a1=(idea) 1f4cc=(note) 2764=<3 2705=[x] 2714=[x] 2713=[x] 274c=[no] 26a0=(!) 2728=* 2b50=* 2192=-> ' +
-  '2190=<- 21d2==> 27a1=-> 25cf=\u2022 ';
+var GLYPHS = ' 1f600=:D 1f642=:) 1f60a=:) 1f622=:( 1f44d=(+1) 1f449=-> 1f680=(rocket) 1f4a1=(idea) ' +
+  '2764=<3 2705=[x] 2713=[x] 274c=[no] 26a0=(!) 2b50=* 2192=-> 2190=<- 21d2==> 25cf=\u2022 ';
 var GLYPH_RE = /[\uD83C-\uD83E][\uDC00-\uDFFF]|[\u2190-\u21FF\u2300-\u23FF\u25A0-\u27BF\u2900-\u297F\u2B00-\u2BFF\uFE0F\u20E3\u200D]/g;
 function glyph(ch) {   // variation selectors, joiners and skin tones go; the rest is looked up
   var cp = ch.length > 1 ? (ch.charCodeAt(0) - 0xD800) * 0x400 + ch.charCodeAt(1) + 0x2400 : ch.charCodeAt(0);
@@ -141,7 +140,7 @@ function parseList(lines, i, b) {
   return i;
 }
 
-// `code` ***b+i*** **b** __b__ *i* _i_ ~~del~~ [link](url) ![image](url) \escape newline
+// `code` ***bi*** **b** _i_ __b__ *i* ~~del~~ [link](url) ![img](url) \escape newline
 var RE_INLINE = /(`+)([^`]|[\s\S]*?[^`])\1(?!`)|\*\*\*(?=\S)([\s\S]*?\S)\*\*\*|\*\*(?=\S)([\s\S]*?\S)\*\*|(^|[^A-Za-z0-9_])(__?)(?=[^\s_])([\s\S]*?[^\s_])\6(?![A-Za-z0-9_])|\*(?=[^\s*])([\s\S]*?[^\s*])\*|~~(?=\S)([\s\S]*?\S)~~|(!?)\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]*)>?(?:\s+"[^"\n]*")?\s*\)|\\([!-\/:-@\[-`{-~])|\n/g;
 
 function inline(text, parent) {
@@ -517,7 +516,7 @@ function health() {
 }
 
 /* ---- start ---- */
-var box = $('message'), y0 = 0, wheelAt = 0, i, b = document.getElementsByTagName('button');
+var box = $('message'), y0 = 0, i, b = document.getElementsByTagName('button');
 var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats, 'save-settings': saveSettings,
   'show-settings': function () { view('settings'); setText($('settings-status'), ''); getSettings(); },
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2),
@@ -528,22 +527,18 @@ for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick =
 $('settings-view').onsubmit = function () { saveSettings(); return false; };
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
-setFont(parseInt(load('kc.font'), 10) || Math.max(16, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
+setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
 box.value = load('kc.draft') || '';
 box.onkeyup = box.oninput = box.onchange = function () { save('kc.draft', box.value || null); };
 box.onkeydown = function (e) {
   e = e || window.event;
   if (e.keyCode === 13 && !e.shiftKey && !e.ctrlKey && !e.altKey) { send(); return false; }
 };
-// A swipe or the wheel turns a page; the pager never scrolls on its own.
+// A swipe turns a page; the pager never scrolls on its own.
 P.addEventListener('touchstart', function (e) { y0 = e.touches[0].clientY; }, false);
 P.addEventListener('touchend', function (e) {
   var dy = e.changedTouches[0].clientY - y0;
   if (Math.abs(dy) > 40) { turn(dy < 0 ? 1 : -1); }
-}, false);
-P.addEventListener('wheel', function (e) {
-  e.preventDefault();
-  if (now() - wheelAt > 400) { wheelAt = now(); turn(e.deltaY > 0 ? 1 : -1); }
 }, false);
 window.onresize = layout;
 window.onfocus = window.onpageshow = window.ononline = wake;
