@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Run one benchmark in bench/.venv (made and filled from bench/requirements.txt
+on first use, so a fresh clone needs nothing but python3):
+
+    python3 bench/run.py relay_cpu        # CPU per MiB: server vs google-genai vs bare requests
+    python3 bench/run.py latency          # added latency p50/p99, chunked and close-delimited
+    python3 bench/run.py memory_start     # idle RSS, growth over 50 replies, start time, importtime
+    python3 bench/run.py page             # page bytes, requests, bytes per reply, repaints (Chromium)
+    python3 bench/run.py callgrind        # instructions to relay one fixed stream (valgrind)
+    python3 bench/run.py profile_relay    # where the relay CPU goes (py-spy)
+    python3 bench/run.py all              # the first five, one after the other
+
+Arguments after the name go to the script (--help lists them). Each prints a
+table and writes bench/results/<name>.json.
+"""
+import os
+import subprocess
+import sys
+import venv
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+VENV = os.path.join(BENCH, ".venv")
+PY = os.path.join(VENV, "bin", "python")
+STAMP = os.path.join(VENV, ".requirements")
+ALL = ("relay_cpu", "latency", "memory_start", "page", "callgrind")
+
+
+def ensure_venv():
+    wanted = b""
+    for name in (os.path.join(BENCH, "requirements.txt"), os.path.join(ROOT, "requirements.txt")):
+        with open(name, "rb") as f:
+            wanted += f.read()
+    if os.path.exists(STAMP) and open(STAMP, "rb").read() == wanted:
+        return
+    if not os.path.exists(PY):
+        print("bench/run.py: creating bench/.venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("bench/run.py: installing bench/requirements.txt into bench/.venv ...", flush=True)
+    subprocess.check_call([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                           "-r", os.path.join(BENCH, "requirements.txt")])
+    with open(STAMP, "wb") as f:
+        f.write(wanted)
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 2
+    names = ALL if argv[0] == "all" else [argv[0]]
+    for name in names:
+        if not os.path.isfile(os.path.join(BENCH, name + ".py")):
+            print("bench/run.py: no benchmark %r\n%s" % (name, __doc__))
+            return 2
+    ensure_venv()
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+    status = 0
+    for name in names:
+        print("=== %s ===" % name, flush=True)
+        status |= subprocess.call([PY, os.path.join(BENCH, name + ".py")] + argv[1:], cwd=ROOT, env=env)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
