@@ -229,6 +229,7 @@ def test_property_any_body(srv, body, endpoint):
             "retry": "/api/chats/%s/retry" % srv.cid, "new": "/api/chats",
             "stop": "/api/chats/%s/messages/0/stop" % srv.cid}[endpoint]
     method = "PUT" if endpoint == "settings" else "POST"
+    tally("bad input (hypothesis): random bodies to the 5 write endpoints", 1)
     wait_until(lambda: not streaming(srv), 10)
     before = snapshot(srv.data_dir)
     settings_before = srv.get("/api/settings")
@@ -252,6 +253,7 @@ def test_property_any_body(srv, body, endpoint):
 def test_property_any_id(srv, cid, route):
     """Any id that is not a chat's: a JSON 4xx and nothing changed."""
     method, path = route.split(" ")
+    tally("bad input (hypothesis): random ids in the 6 chat routes", 1)
     quoted = quote_id(cid)
     if not quoted or quoted == srv.cid:
         return
