@@ -272,7 +272,6 @@ function renderChat(chat) {
   show($('empty'), !i);
   layout();
   turnTo(user);
-  busy(false);
   if (i && msgs[i - 1].status === 'streaming') {     // pick the reply up where it is
     r = el.reply;
     follow(chat.id, i - 1, r, cpLength(r.text), cpLength(r.thoughts));
@@ -311,6 +310,7 @@ function stopFollowing() {
   S.live = null;
   clearTimeout(live.timer);
   if (live.xhr) { live.xhr.abort(); }
+  busy(false);
 }
 
 function poll(live) {
@@ -320,13 +320,16 @@ function poll(live) {
     '&tfrom=' + live.toff + '&wait=' + WAIT + '&t=' + now(), null, function (err, d) {
     live.xhr = null;
     if (S.live !== live) { return; }
-    if (err && err.status !== 404) {   // Wi-Fi drop, sleep, a restarting server: try again, slower
+    if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi drop, sleep, restart: again, slower
       live.fails++;
       notice(err.message + ' Trying again...');
       live.timer = setTimeout(function () { poll(live); }, Math.min(1000 * live.fails * live.fails, 15000));
       return;
     }
-    if (err) { stopFollowing(); busy(false); return notice(err.message); }
+    if (err) {   // gone, or the server has less text than the page (it lost its last second)
+      stopFollowing();
+      return err.code === 'bad_offset' ? openChat(live.chat) : notice(err.message);
+    }
     if (live.fails) { live.fails = 0; notice(''); }
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
@@ -335,7 +338,7 @@ function poll(live) {
       update(live.r, text, th, d);
       followPage(atEnd);
     }
-    if (d.status === 'streaming') { poll(live); } else { S.live = null; busy(false); }
+    if (d.status === 'streaming') { poll(live); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
 }
 
