@@ -128,7 +128,7 @@ class ReplyStream:
                 self.error = from_exception(exc, self.timeouts)
         finally:
             self._shutdown()
-            if self.error is not None and self.api_key and self.api_key in self.error.message:
+            if self.error is not None and len(self.api_key or "") >= 8 and self.api_key in self.error.message:
                 self.error = self.error._replace(message=self.error.message.replace(self.api_key, "(your API key)"))
         if self.error is None and not self._closed and not self._ended:
             self.error = dropped()
