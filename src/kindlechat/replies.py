@@ -49,6 +49,7 @@ class Reply:
         self.status = "streaming"
         self.error = self.finish = self.usage = None
         self.changed = threading.Condition()
+        self.finished = threading.Event()   # set once it ended: a throttled poll waits on this
         self.thread = None
         self.interrupted = False
         self.forgotten = False   # its chat was deleted or the reply retried: save no more
@@ -202,6 +203,7 @@ class Replies:
             reply.status, reply.error = status, error
             reply.finish, reply.usage = reply.stream.finish, reply.stream.usage
             reply.changed.notify_all()
+        reply.finished.set()
 
     def forget(self, chat_id):
         """Drop the ended replies of a chat (it was deleted or its reply is retried)."""

@@ -243,10 +243,12 @@ class ChatServer:
         def more():
             return reply.text.length > offset or (tfrom is not None and reply.thoughts.length > tfrom)
         if reply.wait(more, wait) and offset > 0:
-            # e-ink: hold the answer until a throttle interval has passed since the poll came
+            # e-ink: hold the answer until a throttle interval has passed since the poll came.
+            # Only the reply's end cuts the hold short: waiting on reply.changed would wake
+            # this thread for every token that arrives meanwhile.
             hold = arrived + self.settings["throttle_ms"] / 1000.0 - time.monotonic()
             if hold > 0:
-                reply.wait(lambda: False, min(hold, wait))
+                reply.finished.wait(min(hold, wait))
         return live_answer(reply, offset, tfrom)
 
 
