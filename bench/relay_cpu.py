@@ -24,10 +24,13 @@ def main():
     ap.add_argument("--mib", type=float, default=1.0, help="reply text per run, MiB")
     ap.add_argument("--runs", type=int, default=7, help="measured rounds (after one warm-up round)")
     ap.add_argument("--throttle-ms", type=int, default=500, help="the server's throttle (page updates)")
+    ap.add_argument("--seconds", type=float, default=4.0,
+                    help="pace the upstream so that one reply takes about this long (0: as fast as it can)")
     ap.add_argument("--only", default="kindlechat,bare,genai")
     args = ap.parse_args()
 
-    up = UpstreamProcess(int(args.mib * MIB)).start()
+    events = len(UpstreamProcess(int(args.mib * MIB)).texts)
+    up = UpstreamProcess(int(args.mib * MIB), delay=args.seconds / events).start()
     text_mib = len(up.text.encode("utf-8")) / MIB
     contenders = []
     try:
@@ -63,8 +66,9 @@ def main():
         rows.append([n, med[n], min(cpus), max(cpus), median([x["wall"] for x in v]) / text_mib,
                      med[n] / med["bare"] if "bare" in med else float("nan"),
                      med[n] / med["genai"] if "genai" in med else float("nan")])
-    print("\nRelay CPU per MiB of reply text (%.2f MiB, %d events, %d rounds; median polls per reply %s)\n"
-          % (text_mib, len(up.texts), args.runs, median(polls) if polls else "-"))
+    print("\nRelay CPU per MiB of reply text (%.2f MiB in %d events over ~%.1f s, %d rounds; "
+          "median polls per reply %s)\n" % (text_mib, len(up.texts), args.seconds, args.runs,
+                                             median(polls) if polls else "-"))
     table(["contender", "CPU s/MiB", "min", "max", "wall s/MiB", "x bare", "x genai"], rows)
     if "kindlechat" in med and "bare" in med:
         ratio = med["kindlechat"] / med["bare"]
