@@ -255,3 +255,20 @@ def test_close_from_another_thread_ends_a_blocked_read_at_once(upstream):
     reader.join(5)
     assert not reader.is_alive() and time.monotonic() - started < 1
     assert stream.stopped and stream.error is None
+
+
+def test_close_before_the_headers_arrive_ends_at_once(upstream):
+    """A thinking model may send its headers late: Stop must not wait for them."""
+    upstream.script(Reply(body=BODY, head_delay=20))
+    stream = gemini.ReplyStream(gemini.new_session(), gemini.stream_url(upstream.url, "m"), "k", {})
+    reader = threading.Thread(target=lambda: list(stream))
+    reader.start()
+    deadline = time.monotonic() + 5
+    while stream._conn is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    started = time.monotonic()
+    stream.close()
+    reader.join(5)
+    assert not reader.is_alive() and time.monotonic() - started < 1
+    assert stream.stopped and stream.error is None

@@ -33,6 +33,7 @@ class Reply:
     stall_after: Optional[int] = None        # after this many pieces, send nothing more (hold open)
     drop_after: Optional[int] = None         # after this many pieces, close the socket abruptly
     stall_seconds: float = 30.0
+    head_delay: float = 0.0                  # seconds before the status line (a slow first token)
     headers: dict = field(default_factory=dict)
 
 
@@ -100,6 +101,8 @@ class _Handler(socketserver.BaseRequestHandler):
     def _respond(self, sock, reply, up):
         body = gzip.compress(reply.body, mtime=0) if reply.gzip else reply.body
         pieces = split(body, "whole") if reply.pieces is None or reply.gzip else reply.pieces
+        if reply.head_delay:
+            up.stopping.wait(reply.head_delay)
         head = ["HTTP/1.1 %d X" % reply.status, "Content-Type: " + reply.content_type]
         if reply.gzip:
             head.append("Content-Encoding: gzip")

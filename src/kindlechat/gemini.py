@@ -16,6 +16,7 @@ x-goog-api-key header, never in the URL, never in a log.
 """
 import json
 import socket
+import threading
 from collections import namedtuple
 
 from . import sse
@@ -95,6 +96,7 @@ class ReplyStream:
         self.usage = None
         self.damaged = 0       # data lines that were not JSON
         self._response = None
+        self._conn = None      # the urllib3 connection, once the pool handed it out
         self._closed = False   # close() was called: the user stopped the reply
         self._ended = False    # a finishReason arrived
 
@@ -103,10 +105,14 @@ class ReplyStream:
         headers = {"x-goog-api-key": self.api_key, "Content-Type": "application/json",
                    "Accept": "text/event-stream"}
         data = json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        _sending.stream = self     # so the pool can tell us which connection carries it
         # No redirects: requests would send the key header along to wherever a
         # captive portal points (it strips only Authorization across hosts).
-        return self.session.post(self.url, data=data, headers=headers, stream=True, allow_redirects=False,
-                                 timeout=(self.timeouts["connect"], self.timeouts["read"]))
+        try:
+            return self.session.post(self.url, data=data, headers=headers, stream=True, allow_redirects=False,
+                                     timeout=(self.timeouts["connect"], self.timeouts["read"]))
+        finally:
+            _sending.stream = None
 
     def __iter__(self):
         try:
@@ -144,14 +150,18 @@ class ReplyStream:
     def _shutdown(self):
         response = self._response
         if response is None:
-            return
-        sock = _socket_of(response)
+            # Still waiting for the headers (a thinking model may take long): the
+            # connection that new_session()'s pools handed out has the socket.
+            sock = getattr(self._conn, "sock", None)
+        else:
+            sock = _socket_of(response)
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        response.close()
+        if response is not None:
+            response.close()
 
     @property
     def stopped(self):
@@ -273,10 +283,36 @@ def _socket_of(response):
         return None
 
 
+_sending = threading.local()   # the ReplyStream whose request this thread sends
+
+
+def _tracking(pool_class):
+    """A connection pool that tells the stream being sent which connection it got, so
+    close() can shut its socket even before the response headers have arrived."""
+    class TrackingPool(pool_class):
+        def _get_conn(self, timeout=None):
+            conn = super()._get_conn(timeout)
+            stream = getattr(_sending, "stream", None)
+            if stream is not None:
+                stream._conn = conn
+            return conn
+    return TrackingPool
+
+
 def new_session():
     """A requests session for Gemini; imported late, since requests costs ~0.1 s of
     start-up on a Kindle and is not needed until the first reply."""
     import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {
+                "http": _tracking(HTTPConnectionPool), "https": _tracking(HTTPSConnectionPool)}
+
     session = requests.Session()
-    session.trust_env = True
+    session.mount("http://", Adapter())
+    session.mount("https://", Adapter())
     return session
