@@ -222,6 +222,10 @@ def cmd_start(a):
             os.path.relpath(os.path.abspath(__file__)), "" if box == DEFAULT_BOX else " --box " + box))
         return 0
     print("Ctrl-C stops it (KUAL's Stop).", flush=True)
+    # Ctrl-C, kill and a closed terminal all run KUAL's Stop (even where the starting
+    # shell had SIGINT ignored, as it is for `cmd &` in a script).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     try:
         while k.alive(pid):
             time.sleep(1)
@@ -232,6 +236,10 @@ def cmd_start(a):
         print("\nkindle_box: KUAL > KindleChat > Stop ...", flush=True)
         show(k.run_menu(STOP, **env))
         return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def cmd_entry(a, entry):
@@ -266,5 +274,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     sys.exit(main())
