@@ -304,7 +304,10 @@ def read_json():
     length = bottle.request.content_length
     if length > MAX_BODY:
         raise ApiError(413, "too_large", "The request is too large (at most %d KB)." % (MAX_BODY // 1024))
-    raw = bottle.request.body.read(MAX_BODY + 1) if length else b""
+    try:
+        raw = bottle.request.body.read(MAX_BODY + 1) if length else b""
+    except OSError:   # the client went quiet mid-body (QuietHandler.timeout) or away
+        raise ApiError(408, "timeout", "The request's body did not arrive in time.") from None
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", "The request is too large (at most %d KB)." % (MAX_BODY // 1024))
     try:
@@ -367,7 +370,7 @@ def api(fn):
 
 def make_app(chat):
     """The Bottle app: the API under /api, the page at /."""
-    app = bottle.Bottle(autojson=False, catchall=True)
+    app = bottle.Bottle(catchall=True)
     www = find_www()
 
     @app.get("/api/health")
@@ -504,6 +507,9 @@ class QuietHandler(WSGIRequestHandler):
     """Logs method, path and status, never the query (it may hold the access token).
     The parser's own errors (a request line or header too long) are JSON like the API's."""
     error_content_type = "application/json"
+    # A client that sends half a request and goes quiet must not hold a thread for
+    # ever; long polls (<= 60 s) and SSE heartbeats (15 s) stay well inside this.
+    timeout = 120
     error_message_format = ('{"error": {"code": "bad_http", "message": '
                             '"The request could not be read (HTTP %(code)d)."}}')
 
