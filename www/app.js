@@ -1,15 +1,13 @@
-/* KindleChat page. ES5 only (the old Kindle WebKit has no let, =>, fetch, Promise,
-   classList, dataset, bind). E-ink: a reply changes once per server answer, only its last
-   block is redrawn, and a long reply turns the page instead of scrolling. */
+/* KindleChat page. ES5 only: the old Kindle WebKit has no let, =>, fetch, Promise,
+   classList, dataset or bind. E-ink: one redraw per server answer, of the last block only. */
 (function () {
 'use strict';
 
 var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // seconds the server may hold a long poll
-var S = {settings: {}, font: 20};
+var S = {font: 20};
 
 function $(id) { return document.getElementById(id); }
-function now() { return new Date().getTime(); }
 function show(el, on) { el.style.display = on ? '' : 'none'; }
 function trim(s) { return s.replace(/^\s+|\s+$/g, ''); }
 function make(tag, cls, text) {
@@ -317,7 +315,7 @@ function poll(live) {
   live.timer = null;
   if (S.live !== live || live.xhr) { return; }
   live.xhr = api('GET', chatPath(live.chat, '/messages/' + live.index) + '?from=' + live.offset +
-    '&tfrom=' + live.toff + '&wait=' + WAIT + '&t=' + now(), null, function (err, d) {
+    '&tfrom=' + live.toff + '&wait=' + WAIT, null, function (err, d) {
     live.xhr = null;
     if (S.live !== live) { return; }
     if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi drop, sleep, restart: again, slower
@@ -404,10 +402,22 @@ function retry() {
 function step() { return Math.max(40, P.clientHeight - Math.round(S.font * 1.8)); }
 function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2; }
 
+// The next page starts at the innermost block the bottom edge cuts (no line cut in two);
+// a block taller than the screen goes on with a line of overlap.
+function nextTop(top) {
+  var edge = top + P.clientHeight, base = P.getBoundingClientRect().top - P.scrollTop, to = edge, i, r,
+    els = M.querySelectorAll('p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body');
+  for (i = 0; i < els.length; i++) {
+    r = els[i].getBoundingClientRect();
+    if (r.top - base < edge && r.bottom - base > edge + 1) { to = to === edge ? r.top - base : Math.max(to, r.top - base); }
+  }
+  return to > top + 9 ? Math.floor(to) - 4 : top + step();
+}
+
 function followPage(wasAtEnd) {
   var top = P.scrollTop;
   if ($('follow').checked && wasAtEnd) {
-    while (SP.offsetTop > top + P.clientHeight) { top += step(); }
+    while (SP.offsetTop > top + P.clientHeight) { top = nextTop(top); }
     P.scrollTop = top;
   }
   pageBar();
@@ -415,17 +425,11 @@ function followPage(wasAtEnd) {
 
 function turnTo(el) { P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
 function turn(dir) {
-  if (dir < 0 || !endVisible()) { P.scrollTop = Math.max(0, P.scrollTop + dir * step()); }
+  if (dir < 0) { P.scrollTop = Math.max(0, P.scrollTop - step()); } else if (!endVisible()) { P.scrollTop = nextTop(P.scrollTop); }
   pageBar();
 }
 
-function pageBar() {
-  var total = 1 + Math.ceil(Math.max(0, SP.offsetTop - P.clientHeight) / step());
-  var at = Math.max(1, Math.min(total, 1 + Math.ceil((P.scrollTop - 2) / step())));
-  $('prev').disabled = P.scrollTop <= 0;
-  $('next').disabled = endVisible();
-  setText($('pageno'), total > 1 ? at + ' / ' + total : '');
-}
+function pageBar() { $('prev').disabled = P.scrollTop <= 0; $('next').disabled = endVisible(); }
 
 // The chat view fills the window exactly: the document itself never scrolls.
 function layout() {
@@ -475,14 +479,12 @@ function chatRow(c) {
 
 var FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms'];
 function field(name) { return $('set-' + name.replace(/_/g, '-')); }
-function str(v) { return v === null || v === undefined ? '' : String(v); }
 
 function fillSettings(s) {
-  for (var i = 0; i < FIELDS.length; i++) { field(FIELDS[i]).value = str(s[FIELDS[i]]); }
-  S.settings = s;
+  for (var i = 0; i < FIELDS.length; i++) { field(FIELDS[i]).value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]; }
   S.thoughts = $('set-show-thoughts').checked = !!s.show_thoughts;
   $('set-api-key').value = '';
-  setText($('api-key-state'), s.api_key_set ? 'A key is saved (never shown). Paste a new one to replace it.' :
+  setText($('api-key-state'), s.api_key_set ? 'A key is saved (never shown): paste a new one to replace it.' :
     'No key yet: create one at aistudio.google.com.' + (s.demo ? ' Demo mode needs none.' : ''));
 }
 
@@ -492,7 +494,7 @@ function saveSettings() {
   for (i = 0; i < FIELDS.length; i++) {
     v = field(FIELDS[i]).value;
     if (i !== 1) { v = trim(v).replace(',', '.'); }
-    if (str(S.settings[FIELDS[i]]) !== v) { body[FIELDS[i]] = v; }
+    body[FIELDS[i]] = v;
   }
   api('PUT', '/api/settings', body, function (err, s) {
     if (!err) { fillSettings(s); }
