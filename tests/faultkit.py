@@ -11,6 +11,7 @@ number of tries of the randomised tests (kill -9 rounds, hypothesis examples).
 """
 import json
 import os
+import socket
 import time
 
 KEY = "AIzaTEST-never-shown-0123456789abcdef"   # a fake API key that tests scan for
@@ -109,3 +110,21 @@ def wait_until(check, timeout, step=0.05):
         time.sleep(step)
         value = check()
     return value
+
+
+def exchange(port, data, timeout=10, half_close=False):
+    """Send request bytes exactly as given; (status, {lowercase header: value}, body).
+    half_close: shut our side after sending, as a client that is done writing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        out = b""
+        while True:
+            got = s.recv(65536)
+            if not got:
+                break
+            out += got
+    head, _, payload = out.partition(b"\r\n\r\n")
+    first, *rest = head.decode("latin-1").split("\r\n")
+    return int(first.split()[1]), {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}, payload

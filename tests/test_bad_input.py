@@ -5,13 +5,12 @@ leave every stored file as it was. Then hypothesis tries request bodies and ids
 at random under the same rule.
 """
 import json
-import socket
 import urllib.parse
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from faultkit import scale, snapshot, tally, wait_until
+from faultkit import exchange, scale, snapshot, tally, wait_until
 from serverproc import ServerProcess
 
 
@@ -39,20 +38,7 @@ def raw(srv, method, path, body=b"", headers=None, ctype="application/json", tim
     data = ("%s %s HTTP/1.1\r\n" % (method, path)).encode("latin-1")
     data += b"".join(("%s: %s\r\n" % kv).encode("latin-1") for kv in head.items() if kv[1] is not None)
     data += b"\r\n" + body
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=timeout) as s:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        out = b""
-        while True:
-            got = s.recv(65536)
-            if not got:
-                break
-            out += got
-    head, _, payload = out.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return status, headers, payload
+    return exchange(srv.port, data, timeout, half_close=True)
 
 
 def assert_json_error(status, headers, payload, low=400, high=499):

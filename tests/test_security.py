@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from faultkit import KEY, sse_body, snapshot, tally, wait_until
+from faultkit import KEY, exchange, sse_body, snapshot, tally, wait_until
 from serverproc import ROOT, HTTPFailure, ServerProcess, free_port
 from upstream import Reply
 
@@ -37,17 +37,7 @@ def raw(port, method, path, headers, body=b""):
     if body or method != "GET":
         lines.append("Content-Length: %d" % len(body))
     data = ("\r\n".join(lines + ["Connection: close", "", ""])).encode("latin-1") + body
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(data)
-        out = b""
-        while True:
-            got = s.recv(65536)
-            if not got:
-                break
-            out += got
-    head, _, payload = out.partition(b"\r\n\r\n")
-    first, *rest = head.decode("latin-1").split("\r\n")
-    return int(first.split()[1]), {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in rest)}, payload
+    return exchange(port, data)
 
 
 def host(srv):

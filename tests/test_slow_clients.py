@@ -1,9 +1,9 @@
 """A client that sends half a request and goes quiet gets a 408 and frees its thread
 (wsgiref sets no socket timeout of its own). In-process, with a short timeout."""
-import socket
 import threading
 import time
 
+from faultkit import exchange
 from kindlechat import server, settings
 
 
@@ -13,17 +13,10 @@ def test_half_sent_body_times_out_with_408(tmp_path, monkeypatch):
     httpd = server.make_server(chat)
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
-        sock = socket.create_connection(httpd.server_address[:2], timeout=10)
-        sock.sendall(b"POST /api/chats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100\r\n\r\n{")
         started = time.monotonic()
-        answer = b""
-        while True:
-            piece = sock.recv(4096)
-            if not piece:
-                break
-            answer += piece
-        assert answer.startswith(b"HTTP/1.0 408") and b'"timeout"' in answer
+        status, _, body = exchange(httpd.server_address[1], b"POST /api/chats HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        assert status == 408 and b'"timeout"' in body
         assert time.monotonic() - started < 5
         assert chat.store.list() == []
     finally:
