@@ -512,6 +512,16 @@ class QuietHandler(WSGIRequestHandler):
     timeout = 120
     error_message_format = ('{"error": {"code": "bad_http", "message": '
                             '"The request could not be read (HTTP %(code)d)."}}')
+    # wsgiref writes an answer in several small pieces (status, headers, body): with
+    # Nagle's algorithm on, a later piece waited for the client's delayed ACK, which
+    # held an answer back by tens of ms now and then (bench/latency.py). Buffered,
+    # headers and body leave in one send; wsgiref flushes after each body write, so
+    # every SSE event still goes out at once.
+    wbufsize = 65536
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, code="-", size="-"):
         if str(code)[:1] in ("4", "5"):
