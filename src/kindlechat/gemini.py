@@ -134,6 +134,9 @@ class ReplyStream:
                 self.error = from_exception(exc, self.timeouts)
         finally:
             self._shutdown()
+            # An ended reply stays in memory a while (late polls read it there): let go
+            # of the request body (the whole conversation) and the response's buffers.
+            self.body = self._response = None
             if self.error is not None and len(self.api_key or "") >= 8 and self.api_key in self.error.message:
                 self.error = self.error._replace(message=self.error.message.replace(self.api_key, "(your API key)"))
         if self.error is None and not self._closed and not self._ended:
