@@ -1,0 +1,168 @@
+"""Memory and start: the server's RSS idle and over 50 long replies, the time from
+starting the process to its first /api/health answer, and `python -X importtime`
+of a start.
+
+    python3 bench/run.py memory_start [--starts 10] [--replies 50] [--reply-kib 32]
+
+Start: `python -m kindlechat` with an API key (no emulator) and in demo mode (the
+built-in emulator starts too), each --starts times, alternating, beside a bare
+`python -c pass`; the clock runs from just before the process is spawned to the
+first answer of /api/health (polled every 2 ms). Memory: VmRSS and VmHWM (peak)
+of the server process, idle after its start, after the first reply, then after
+--replies replies of --reply-kib KiB each (5 per chat, read to the end by a
+long-polling client, as the page does).
+"""
+import argparse
+import http.client
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, KindleChat, UpstreamProcess, median, memory, save, table  # noqa: E402
+from serverproc import free_port  # noqa: E402
+
+ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), PYTHONUNBUFFERED="1")
+
+
+def health(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/api/health")
+        return conn.getresponse().status == 200
+    finally:
+        conn.close()
+
+
+def start_time(args_extra, env_extra, tmp):
+    """Seconds from spawn to the first /api/health answer."""
+    port = free_port()
+    env = dict(ENV, **env_extra)
+    cmd = [sys.executable, "-m", "kindlechat", "--port", str(port),
+           "--data-dir", tempfile.mkdtemp(dir=tmp)] + args_extra
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                if health(port):
+                    return time.monotonic() - t0
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError("server exited")
+            if time.monotonic() - t0 > 20:
+                raise RuntimeError("no health answer in 20 s")
+            time.sleep(0.002)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def python_alone():
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.monotonic() - t0
+
+
+def importtime(tmp):
+    """`-X importtime` of a real start (until it serves), top-level imports by their
+    cumulative microseconds."""
+    port = free_port()
+    cmd = [sys.executable, "-X", "importtime", "-m", "kindlechat", "--port", str(port),
+           "--data-dir", tempfile.mkdtemp(dir=tmp)]
+    err = os.path.join(tmp, "importtime.txt")
+    with open(err, "wb") as f:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(ENV, GEMINI_API_KEY="x"), stdout=subprocess.DEVNULL,
+                                stderr=f)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 20:
+            try:
+                if health(port):
+                    break
+            except OSError:
+                time.sleep(0.01)
+        proc.terminate()
+        proc.wait(10)
+    top, total = [], 0
+    with open(err) as f:
+        for line in f:
+            m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+            if m and len(m.group(3)) == 1:   # a top-level import
+                top.append((m.group(4), int(m.group(2))))
+                total += int(m.group(2))
+    top.sort(key=lambda x: -x[1])
+    return total, top
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--starts", type=int, default=10)
+    ap.add_argument("--replies", type=int, default=50)
+    ap.add_argument("--reply-kib", type=int, default=32)
+    args = ap.parse_args()
+    out = {"args": vars(args)}
+    with tempfile.TemporaryDirectory(prefix="kc-bench-") as tmp:
+        up = UpstreamProcess(args.reply_kib * 1024).start()
+        try:
+            # -- start ------------------------------------------------------
+            kinds = {"python -c pass": None,
+                     "server, API key set": (["--gemini-url", up.url], {"GEMINI_API_KEY": "x"}),
+                     "server, demo (emulator too)": (["--demo"], {})}
+            starts = {k: [] for k in kinds}
+            for n in range(args.starts + 1):
+                for kind, how in kinds.items():
+                    t = python_alone() if how is None else start_time(how[0], how[1], tmp)
+                    if n:
+                        starts[kind].append(t)
+            out["start_seconds"] = starts
+            total_us, top = importtime(tmp)
+            out["importtime_us"] = {"total_top_level": total_us, "top": top[:15]}
+
+            # -- memory -----------------------------------------------------
+            kc = KindleChat(up.url, os.path.join(tmp, "data"), 500)
+            try:
+                time.sleep(0.5)
+                mem = {"idle": memory(kc.pid)}
+                srv = kc.server
+                done = 0
+                cid = None
+                while done < args.replies:
+                    if done % 5 == 0:
+                        cid = srv.new_chat()
+                    index = srv.send(cid, "Write at length, part %d." % done)
+                    answer = srv.read_reply(cid, index, wait=20)
+                    if answer["status"] != "done" or answer["text"] != up.text:
+                        raise SystemExit("reply %d ended %s" % (done, answer["status"]))
+                    done += 1
+                    if done in (1, 10, args.replies):
+                        mem["after %d" % done] = memory(kc.pid)
+            finally:
+                kc.stop()
+            out["memory_mib"] = mem
+        finally:
+            up.stop()
+
+    print("\nStart: spawn -> first /api/health answer, seconds (%d starts each, alternating)\n" % args.starts)
+    table(["process", "median s", "min", "max"],
+          [[k, median(v), min(v), max(v)] for k, v in starts.items()])
+    print("\n`python -X importtime` of a start: %.1f ms in top-level imports; the largest:\n" % (total_us / 1000.0))
+    table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in top[:12]])
+    print("\nMemory of the server process, MiB (%d replies of %d KiB)\n" % (args.replies, args.reply_kib))
+    table(["when", "RSS", "peak RSS"], [[k, v["rss"], v["peak"]] for k, v in mem.items()])
+    last = mem["after %d" % args.replies]
+    growth = last["rss"] - mem["after 1"]["rss"]
+    out["growth_mib"] = {"after_1_to_last": growth, "idle_to_last": last["rss"] - mem["idle"]["rss"]}
+    first = median(starts["server, API key set"])
+    print("\ntargets: idle peak RSS <= 30 MiB: %.1f %s; growth over %d replies (after the first) <= 5 MiB: "
+          "%.1f %s;\n         first health answer <= 0.3 s: %.3f %s"
+          % (mem["idle"]["peak"], "MET" if mem["idle"]["peak"] <= 30 else "MISSED", args.replies, growth,
+             "MET" if growth <= 5 else "MISSED", first, "MET" if first <= 0.3 else "MISSED"))
+    save("memory_start", out)
+
+
+if __name__ == "__main__":
+    main()
