@@ -5,7 +5,7 @@
 
 var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // seconds the server may hold a long poll
-var S = {font: 20};
+var S = {font: 20, back: []};
 
 function $(id) { return document.getElementById(id); }
 function show(el, on) { el.style.display = on ? '' : 'none'; }
@@ -415,17 +415,15 @@ function nextTop(top) {
 }
 
 function followPage(wasAtEnd) {
-  var top = P.scrollTop;
-  if ($('follow').checked && wasAtEnd) {
-    while (SP.offsetTop > top + P.clientHeight) { top = nextTop(top); }
-    P.scrollTop = top;
-  }
+  if ($('follow').checked && wasAtEnd) { while (!endVisible()) { turn(1); } }
   pageBar();
 }
 
-function turnTo(el) { P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
+// Previous goes back to the exact tops Next came from.
+function turnTo(el) { S.back = []; P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
 function turn(dir) {
-  if (dir < 0) { P.scrollTop = Math.max(0, P.scrollTop - step()); } else if (!endVisible()) { P.scrollTop = nextTop(P.scrollTop); }
+  if (dir < 0) { P.scrollTop = S.back.length ? S.back.pop() : P.scrollTop - step(); }
+  else if (!endVisible()) { S.back.push(P.scrollTop); P.scrollTop = nextTop(P.scrollTop); }
   pageBar();
 }
 
