@@ -1,10 +1,10 @@
-/* KindleChat page. ES5 only: the old Kindle WebKit has no let, =>, fetch, Promise,
-   classList, dataset or bind. E-ink: one redraw per server answer, of the last block only. */
+/* KindleChat page. ES5 only: the old Kindle WebKit lacks let, =>, fetch, Promise,
+   classList, dataset, bind. E-ink: one redraw per server answer, of the last block. */
 (function () {
 'use strict';
 
 var P = $('pager'), M = $('messages'), SP = $('spacer');
-var WAIT = 25;  // seconds the server may hold a long poll
+var WAIT = 25;  // s, long poll
 var S = {font: 20, back: []};
 
 function $(id) { return document.getElementById(id); }
@@ -19,14 +19,14 @@ function make(tag, cls, text) {
 function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
 function setText(el, text) { if (el.textContent !== text) { clear(el); if (text) { addText(el, text); } } }
 function button(text, cls, fn) { var b = make('button', cls, text); b.type = 'button'; b.onclick = fn; return b; }
-// API offsets count code points, JS strings UTF-16 units
+// API offsets count code points, not UTF-16 units
 function cpLength(s) { return s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) || []).length; }
 
-// localStorage may be missing or full: the page works without it
+// the page works without localStorage
 function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
 function save(k, v) { try { if (v === null) { localStorage.removeItem(k); } else { localStorage.setItem(k, v); } } catch (e) {} }
 
-/* ---- HTTP API: cb(error, data), error = {code, message, status} ---- */
+/* ---- API: cb(error {code, message, status}, data) ---- */
 function api(method, path, body, cb, timeout) {
   var xhr = new XMLHttpRequest(), done = false, timer;
   xhr.open(method, path, true);
@@ -46,20 +46,20 @@ function api(method, path, body, cb, timeout) {
   xhr.send(body ? JSON.stringify(body) : null);
   return xhr;
 }
-function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // ids are [0-9a-f]
+function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // hex ids
 function notice(text) { setText($('notice'), text || ''); show($('notice'), text); layout(); }
 
-/* ---- glyphs Kindle fonts lack: emoji become words, arrows ASCII, the rest a dot ---- */
+/* ---- glyphs Kindle fonts lack become words, ASCII or a dot ---- */
 var GLYPHS = ' 1f600=:D 1f642=:) 1f60a=:) 1f622=:( 1f44d=(+1) 1f449=-> 1f680=(rocket) 1f4a1=(idea) ' +
   '2764=<3 2705=[x] 2713=[x] 274c=[no] 26a0=(!) 2b50=* 2192=-> 2190=<- 21d2==> 25cf=\u2022 ';
 var GLYPH_RE = /[\uD83C-\uD83E][\uDC00-\uDFFF]|[\u2190-\u21FF\u2300-\u23FF\u25A0-\u27BF\u2900-\u297F\u2B00-\u2BFF\uFE0F\u20E3\u200D]/g;
-function glyph(ch) {   // variation selectors, joiners and skin tones go; the rest is looked up
+function glyph(ch) {   // selectors, joiners, skin tones go
   var cp = ch.length > 1 ? (ch.charCodeAt(0) - 0xD800) * 0x400 + ch.charCodeAt(1) + 0x2400 : ch.charCodeAt(0);
   var i = GLYPHS.indexOf(' ' + cp.toString(16) + '=');
   return /^([\uFE0F\u20E3\u200D]|\uD83C[\uDFFB-\uDFFF])$/.test(ch) ? '' :
     i < 0 ? '\u00B7' : GLYPHS.slice(GLYPHS.indexOf('=', i) + 1, GLYPHS.indexOf(' ', i + 1));
 }
-// All text from the model or the user becomes a text node here, never HTML: none of it can run.
+// Every text becomes a text node, never HTML: none of it can run.
 function addText(parent, text) { parent.appendChild(document.createTextNode(text.replace(GLYPH_RE, glyph))); }
 
 /* ---- Markdown -> DOM, block by block ---- */
@@ -129,7 +129,7 @@ function parseList(lines, i, b) {
     }
     else if (lead > indent) { cur.push(line.slice(Math.min(lead, col))); }
     else if (blank || startsBlock(lines, i)) { break; }
-    else { cur.push(line); }        // lazy continuation of the item's paragraph
+    else { cur.push(line); }        // lazy continuation
   }
   while (RE_BLANK.test(lines[i - 1])) { i--; }
   b.ordered = ordered;
@@ -138,7 +138,7 @@ function parseList(lines, i, b) {
   return i;
 }
 
-// `code` ***bi*** **b** _i_ __b__ *i* ~~del~~ [link](url) ![img](url) \escape newline
+// `c` ***bi*** **b** _i_ __b__ *i* ~~d~~ [a](u) ![i](u) \x newline
 var RE_INLINE = /(`+)([^`]|[\s\S]*?[^`])\1(?!`)|\*\*\*(?=\S)([\s\S]*?\S)\*\*\*|\*\*(?=\S)([\s\S]*?\S)\*\*|(^|[^A-Za-z0-9_])(__?)(?=[^\s_])([\s\S]*?[^\s_])\6(?![A-Za-z0-9_])|\*(?=[^\s*])([\s\S]*?[^\s*])\*|~~(?=\S)([\s\S]*?\S)~~|(!?)\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]*)>?(?:\s+"[^"\n]*")?\s*\)|\\([!-\/:-@\[-`{-~])|\n/g;
 
 function inline(text, parent) {
@@ -156,7 +156,7 @@ function inline(text, parent) {
     else if (m[9]) { el = inner = make('del'); }
     else if (/^!?\[[\s\S]*\)$/.test(m[0])) {
       src = m[11] || m[12];
-      // images never load; only web and mail links link (no javascript:)
+      // no image loads; no javascript: link
       if (m[10]) { el = make('i', '', '[image' + (m[11] ? ': ' + m[11] : '') + ']'); }
       else if (/^(https?:\/\/|mailto:)/i.test(m[12])) { el = inner = make('a'); el.href = m[12]; }
       else { el = inner = make('span'); }
@@ -206,7 +206,7 @@ function renderBlocks(blocks, parent) {
   return parent;
 }
 
-// Unchanged blocks keep their nodes, and their e-ink pixels.
+// Unchanged blocks keep their nodes (and e-ink pixels).
 function renderMarkdown(r) {
   var blocks = parse(r.text), old = r.blocks || [], nodes = r.nodes || [], i, j;
   for (i = 0; i < blocks.length && i < old.length && blocks[i].src === old[i].src; i++) { /* same */ }
@@ -228,7 +228,7 @@ function messageEl(m) {
   return el;
 }
 
-function update(r, text, thoughts, d) {   // all in one task: one redraw
+function update(r, text, thoughts, d) {   // one task, one redraw
   var st = d.status || 'done', note = {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
   if (text) { r.text += text; renderMarkdown(r); }
   if (thoughts) {
@@ -254,7 +254,7 @@ function setNote(r, text, withRetry) {
   if (withRetry) { r.note.appendChild(button('Retry', 'retry', retry)); }
 }
 
-function onlyLastRetry() {   // only the last reply can be generated again
+function onlyLastRetry() {   // only the last reply can be retried
   for (var i = 0, list = M.childNodes, r; i < list.length - 1; i++) { r = list[i].reply; if (r.retry) { setNote(r, r.noteText, false); } }
 }
 
@@ -270,7 +270,7 @@ function renderChat(chat) {
   show($('empty'), !i);
   layout();
   turnTo(user);
-  if (i && msgs[i - 1].status === 'streaming') {     // pick the reply up where it is
+  if (i && msgs[i - 1].status === 'streaming') {   // resume
     r = el.reply;
     follow(chat.id, i - 1, r, cpLength(r.text), cpLength(r.thoughts));
   }
@@ -296,7 +296,7 @@ function newChat() {
   renderChat({messages: []});
 }
 
-/* ---- the long poll; after a failure it resumes at its offset ---- */
+/* ---- the long poll, resumed at its offset after a failure ---- */
 function follow(chat, index, r, offset, toff) {
   stopFollowing();
   busy(true);
@@ -318,13 +318,13 @@ function poll(live) {
     '&tfrom=' + live.toff + '&wait=' + WAIT, null, function (err, d) {
     live.xhr = null;
     if (S.live !== live) { return; }
-    if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi drop, sleep, restart: again, slower
+    if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi, sleep, restart
       live.fails++;
       notice(err.message + ' Trying again...');
       live.timer = setTimeout(function () { poll(live); }, Math.min(1000 * live.fails * live.fails, 15000));
       return;
     }
-    if (err) {   // gone, or the server has less text than the page (it lost its last second)
+    if (err) {   // bad_offset: the server lost its last second
       stopFollowing();
       return err.code === 'bad_offset' ? openChat(live.chat) : notice(err.message);
     }
@@ -340,7 +340,7 @@ function poll(live) {
   }, (WAIT + 20) * 1000);
 }
 
-function wake() {   // after sleep, timers may have been frozen
+function wake() {   // timers may freeze in sleep
   var live = S.live;
   if (live && live.timer) { clearTimeout(live.timer); poll(live); }
 }
@@ -402,8 +402,8 @@ function retry() {
 function step() { return Math.max(40, P.clientHeight - Math.round(S.font * 1.8)); }
 function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2; }
 
-// The next page starts at the innermost block the bottom edge cuts (no line cut in two);
-// a block taller than the screen goes on with a line of overlap.
+// A page starts at the block the last one cut (no half lines); a block taller than the
+// screen goes on with a line of overlap.
 function nextTop(top) {
   var edge = top + P.clientHeight, base = P.getBoundingClientRect().top - P.scrollTop, to = edge, i, r,
     els = M.querySelectorAll('p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body');
@@ -419,7 +419,6 @@ function followPage(wasAtEnd) {
   pageBar();
 }
 
-// Previous goes back to the exact tops Next came from.
 function turnTo(el) { S.back = []; P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
 function turn(dir) {
   if (dir < 0) { P.scrollTop = S.back.length ? S.back.pop() : P.scrollTop - step(); }
@@ -429,7 +428,7 @@ function turn(dir) {
 
 function pageBar() { $('prev').disabled = P.scrollTop <= 0; $('next').disabled = endVisible(); }
 
-// The chat view fills the window exactly: the document itself never scrolls.
+// The chat view fills the window: the document never scrolls.
 function layout() {
   if ($('chat-view').style.display) { return; }
   P.style.height = '50px';
@@ -463,7 +462,7 @@ function chatRow(c) {
   row.appendChild(button(c.title || 'New chat', 'open', function () { openChat(c.id); }))
     .appendChild(make('span', 'meta', (isNaN(d) ? '' : d.toLocaleString()) +
       (c.count ? ' \u00B7 ' + c.count + ' messages' : '')));
-  // two taps: the new Kindle browser has no confirm()
+  // two taps: no confirm() on Kindle
   del = row.appendChild(button('Delete', 'delete', function () {
     if (!del.getAttribute('data-armed')) { del.setAttribute('data-armed', 1); return setText(del, 'Delete for good?'); }
     api('DELETE', chatPath(c.id), {}, function (err) {
@@ -529,7 +528,7 @@ for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
 $('settings-view').onsubmit = function () { saveSettings(); return false; };
 $('follow').checked = load('kc.follow') !== 'off';
-// default text size from the screen width: 20 px on a 758 px Paperwhite
+// text size by screen width: 20px on a 758px Paperwhite
 setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
 box.value = load('kc.draft') || '';
 box.onkeyup = box.oninput = box.onchange = function () { save('kc.draft', box.value || null); };
@@ -537,7 +536,7 @@ box.onkeydown = function (e) {
   e = e || window.event;
   if (e.keyCode === 13 && !e.shiftKey && !e.ctrlKey && !e.altKey) { send(); return false; }
 };
-// A swipe turns a page; the pager never scrolls on its own.
+// a swipe turns the page
 P.addEventListener('touchstart', function (e) { y0 = e.touches[0].clientY; }, false);
 P.addEventListener('touchend', function (e) {
   var dy = e.changedTouches[0].clientY - y0;
