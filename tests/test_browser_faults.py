@@ -209,7 +209,7 @@ def test_bad_offsets(srv, when):
 def test_offset_inside_a_character_pair(srv):
     """Offsets count code points: an emoji is one, so an offset never splits it."""
     cid, index = start_reply(srv)
-    answer = srv.read_reply(cid, index)
+    srv.read_reply(cid, index)
     at = TEXT.index("\U0001F600")
     tail = srv.get(poll_path(cid, index, at, wait=0))
     assert tail["text"] == TEXT[at:] and tail["text"].startswith("\U0001F600")

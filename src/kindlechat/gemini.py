@@ -20,8 +20,8 @@ import threading
 from collections import namedtuple
 
 from . import sse
-from .errors import (GeminiError, damaged_note, dropped, finish_note, from_error_body, from_exception,
-                     not_event_stream, blocked, unreadable)
+from .errors import (blocked, damaged_note, dropped, finish_note, from_error_body, from_exception,
+                     not_event_stream, unreadable)
 
 # Connect fast or say so; reads may pause long while a thinking model thinks.
 TIMEOUTS = {"connect": 15.0, "read": 120.0}

@@ -19,13 +19,13 @@ import sys
 import threading
 import time
 from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import bottle
 
 from . import __version__, gemini
 from . import settings as settings_mod
-from .errors import as_dict
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 
@@ -53,10 +53,6 @@ def json_error(status, code, message):
     body = json.dumps({"error": {"code": code, "message": message}})
     return bottle.HTTPResponse(body, status, {"Content-Type": "application/json",
                                               "Cache-Control": "no-store"})
-
-
-def storage_error(exc):
-    return ApiError(503, "storage", str(exc))
 
 
 ###############################################################################
@@ -116,13 +112,9 @@ def guard(app, allowed_hosts, token):
 
 def token_ok(environ, token):
     """(valid, came in the query): the token from ?token= or the kc_token cookie."""
-    query = bottle.FormsDict()
-    for pair in environ.get("QUERY_STRING", "").split("&"):
-        if pair.startswith("token="):
-            query["token"] = bottle.urlunquote(pair[6:])
-    given = query.get("token")
+    given = parse_qs(environ.get("QUERY_STRING", "")).get("token")
     if given is not None:
-        return hmac.compare_digest(given.encode(), token.encode()), True
+        return hmac.compare_digest(given[0].encode(), token.encode()), True
     cookies = environ.get("HTTP_COOKIE", "")
     for part in cookies.split(";"):
         name, _, value = part.strip().partition("=")
@@ -173,8 +165,8 @@ class ChatServer:
         try:
             settings_mod.save(self.settings["data_dir"], clean)
         except OSError as exc:
-            raise storage_error(StorageError("Can't save the settings (%s). If the Kindle is "
-                                             "connected by USB, eject it and try again." % exc.strerror))
+            raise ApiError(503, "storage", "Can't save the settings (%s). If the Kindle is "
+                           "connected by USB, eject it and try again." % exc.strerror) from None
         self.settings.update(clean)
         if clean.get("api_key"):
             self.settings["demo"] = False
