@@ -2,7 +2,7 @@
 (every thread) while it relays a few long replies, then prints the hottest
 lines, by own time and with what they call.
 
-    python3 bench/run.py profile_relay [--mib 4] [--replies 3] [--throttle-ms 500]
+    python3 bench/run.py profile_relay [--mib 4] [--replies 3] [--seconds 4] [--throttle-ms 500]
 
 Needs py-spy (bench/requirements.txt) and permission to ptrace the server
 (root, or kernel.yama.ptrace_scope = 0). The raw samples stay in
@@ -30,17 +30,19 @@ def main():
     ap.add_argument("--mib", type=float, default=4.0)
     ap.add_argument("--replies", type=int, default=3)
     ap.add_argument("--throttle-ms", type=int, default=500)
+    ap.add_argument("--seconds", type=float, default=4.0, help="pace one reply over this long (0: no pacing)")
     ap.add_argument("--top", type=int, default=25)
     args = ap.parse_args()
     spy_bin = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     os.makedirs(RESULTS, exist_ok=True)
     out = os.path.join(RESULTS, "profile_relay.txt")
-    up = UpstreamProcess(int(args.mib * MIB)).start()
+    events = len(UpstreamProcess(int(args.mib * MIB)).texts)
+    up = UpstreamProcess(int(args.mib * MIB), delay=args.seconds / events).start()
     with tempfile.TemporaryDirectory(prefix="kc-bench-") as tmp:
         kc = KindleChat(up.url, os.path.join(tmp, "data"), args.throttle_ms)
         try:
             kc.run()   # warm up: requests imported, session made
-            spy = subprocess.Popen([spy_bin, "record", "--pid", str(kc.pid), "--rate", "1000", "--format", "raw",
+            spy = subprocess.Popen([spy_bin, "record", "--pid", str(kc.pid), "--rate", "1000", "--nonblocking", "--format", "raw",
                                     "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1.0)
             cpu = [kc.run()["cpu"] for _ in range(args.replies)]
