@@ -87,15 +87,18 @@ def importtime(tmp):
                 time.sleep(0.01)
         proc.terminate()
         proc.wait(10)
-    top, total = [], 0
+    top, total, children, inside = [], 0, [], {}
     with open(err) as f:
-        for line in f:
+        for line in f:   # children come before their parent, one level = 2 more spaces
             m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
             if m and len(m.group(3)) == 1:   # a top-level import
                 top.append((m.group(4), int(m.group(2))))
                 total += int(m.group(2))
+                inside[m.group(4)], children = children, []
+            elif m and len(m.group(3)) == 3:
+                children.append((m.group(4), int(m.group(2))))
     top.sort(key=lambda x: -x[1])
-    return total, top
+    return total, top, sorted(inside.get("kindlechat.server", []), key=lambda x: -x[1])
 
 
 def main():
@@ -119,8 +122,9 @@ def main():
                     if n:
                         starts[kind].append(t)
             out["start_seconds"] = starts
-            total_us, top = importtime(tmp)
-            out["importtime_us"] = {"total_top_level": total_us, "top": top[:15]}
+            total_us, top, server_parts = importtime(tmp)
+            out["importtime_us"] = {"total_top_level": total_us, "top": top[:15],
+                                    "kindlechat.server": server_parts[:15]}
 
             # -- memory -----------------------------------------------------
             kc = KindleChat(up.url, os.path.join(tmp, "data"), 500)
@@ -150,7 +154,9 @@ def main():
     table(["process", "median s", "min", "max"],
           [[k, median(v), min(v), max(v)] for k, v in starts.items()])
     print("\n`python -X importtime` of a start: %.1f ms in top-level imports; the largest:\n" % (total_us / 1000.0))
-    table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in top[:12]])
+    table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in top[:8]])
+    print("\nof which kindlechat.server imports:\n")
+    table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in server_parts[:8]])
     print("\nMemory of the server process, MiB (%d replies of %d KiB)\n" % (args.replies, args.reply_kib))
     table(["when", "RSS", "peak RSS"], [[k, v["rss"], v["peak"]] for k, v in mem.items()])
     last = mem["after %d" % args.replies]

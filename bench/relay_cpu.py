@@ -73,7 +73,7 @@ def main():
     if "kindlechat" in med and "bare" in med:
         ratio = med["kindlechat"] / med["bare"]
         print("\ntarget: kindlechat <= 1.5x bare: %.2fx %s" % (ratio, "MET" if ratio <= 1.5 else "MISSED"))
-    save("relay_cpu", {"args": vars(args), "text_mib": text_mib, "events": len(up.texts),
+    save("relay_cpu" if args.seconds else "relay_cpu_burst", {"args": vars(args), "text_mib": text_mib, "events": len(up.texts),
                        "polls_median": median(polls) if polls else None,
                        "runs": results, "median_cpu_per_mib": med})
 
