@@ -118,6 +118,25 @@ def test_a_dropped_connection_loses_and_repeats_nothing(page, server):
     assert last_reply_text(page) == stored(server, page)["messages"][1]["text"]
 
 
+def test_the_kindles_sleep_loses_and_repeats_nothing(page, server):
+    """A page whose scripts stood still for a while (as in the Kindle's sleep) wakes up and
+    goes on from the character it had reached."""
+    send(page, "demo:long")
+    wait_js(page, "() => /Part 2/.test(document.querySelector('.msg.model').textContent)")
+    page.evaluate("() => { window.__ticks = 0; setInterval(function () { window.__ticks++; }, 100); }")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Debugger.enable")
+    cdp.send("Debugger.pause")       # the page's scripts stop at their next step, as in sleep
+    time.sleep(5)
+    cdp.send("Debugger.resume")
+    cdp.send("Debugger.disable")
+    assert page.evaluate("() => window.__ticks") < 20, "the page was not frozen"
+    wait_js(page, "() => /Part 6/.test(document.querySelector('.msg.model').textContent)")
+    page.click("#stop")
+    wait_status(page, ("stopped",))
+    assert last_reply_text(page) == stored(server, page)["messages"][1]["text"]
+
+
 def test_the_draft_survives_a_reload(page):
     page.fill("#message", "half a thought, not sent")
     page.reload()
