@@ -82,6 +82,20 @@ def test_an_error_in_plain_words_with_retry(page):
     assert reply.locator("button.retry").count() == 1
 
 
+def test_the_finish_note_in_plain_words(page):
+    send(page, "demo:maxtokens")
+    assert wait_status(page, ("done", "error")) == "done"
+    note = page.locator(".msg.model .note").last.text_content()
+    assert "length limit" in note
+
+
+def test_a_blocked_prompt_in_plain_words(page):
+    send(page, "demo:blocked")
+    assert wait_status(page, ("error", "done")) == "error"
+    assert "SAFETY" in page.locator(".msg.model .note").last.text_content()
+    assert page.locator(".msg.model button.retry").count() == 1
+
+
 def test_an_error_mid_reply_keeps_the_partial_text(page, server):
     send(page, "demo:midstream")
     assert wait_status(page, ("error",)) == "error"
