@@ -224,3 +224,30 @@ def test_two_pollers_see_the_same_text(tmp_path):
         assert results[0] == slow.get("/api/chats/" + cid)["messages"][1]["text"]
     finally:
         slow.stop()
+
+
+def test_thoughts_before_text_are_throttled_too(tmp_path, upstream):
+    """While only thoughts stream (from=0, tfrom>0) answers are held like any other."""
+    from upstream import Reply
+    chunks = [{"candidates": [{"content": {"parts": [{"text": "thought %d. " % n, "thought": True}]}}]}
+              for n in range(8)]
+    chunks.append({"candidates": [{"content": {"parts": [{"text": "answer"}]}, "finishReason": "STOP"}]})
+    pieces = [b"data: " + json.dumps(c).encode() + b"\r\n\r\n" for c in chunks]
+    upstream.script(Reply(body=b"".join(pieces), pieces=pieces, delay=0.1))
+    srv = ServerProcess(tmp_path / "data", "--gemini-url", upstream.url, "--show-thoughts",
+                        env={"GEMINI_API_KEY": "test-key-123456"}).start()
+    try:
+        cid = srv.new_chat()
+        index = srv.send(cid, "think")
+        tfrom, held = 0, []
+        while True:
+            started = time.monotonic()
+            a = srv.get("/api/chats/%s/messages/%d?from=0&tfrom=%d&wait=10" % (cid, index, tfrom))
+            if tfrom and a["status"] == "streaming" and not a["text"]:
+                held.append(time.monotonic() - started)
+            tfrom = a["thoughts_next"]
+            if a["text"] or a["status"] != "streaming":
+                break
+        assert held and min(held) >= 0.45, held
+    finally:
+        srv.stop()

@@ -234,7 +234,8 @@ class ChatServer:
 
         def more():
             return reply.text.length > offset or (tfrom is not None and reply.thoughts.length > tfrom)
-        if reply.wait(more, wait) and offset > 0:
+        first = offset == 0 and not tfrom   # the reply's first words (or thoughts) go out at once
+        if reply.wait(more, wait) and not first:
             # e-ink: hold the answer until a throttle interval has passed since the poll came.
             # Only the reply's end cuts the hold short: waiting on reply.changed would wake
             # this thread for every token that arrives meanwhile.
