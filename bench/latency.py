@@ -102,7 +102,8 @@ def main():
             print("target (%s): kindlechat p99 <= bare p99 + 2 ms (median of rounds): %+.2f ms %s"
                   % (framing, extra, "MET" if extra <= 2.0 else "MISSED"))
     save("latency", {"args": vars(args), "events": len(up.texts), "summary": summary,
-                     "p99_minus_bare": verdicts, "latencies_ms": raw})
+                     "p99_minus_bare": verdicts,
+                     "latencies_ms": {f: {n: [round(x, 3) for x in v] for n, v in c.items()} for f, c in raw.items()}})
 
 
 if __name__ == "__main__":
