@@ -151,3 +151,10 @@ def test_trap_iter_lines_extra_blank_line_on_split_crlf():
     assert got.count(b"") > 1
     lines = LineDecoder()
     assert lines.feed(b"data: a\r") + lines.feed(b"\ndata: b\r\n\r\n") == ["data: a", "data: b", ""]
+
+
+def test_only_cr_and_lf_end_lines_not_other_ascii_separators():
+    """VT, FF and the ASCII file/group/record separators are text, not line ends."""
+    data = b"data: a\x0bb\x0cc\x1cd\x1de\x1ef\r\n\r\n"
+    for pieces in every_split(data):
+        assert events_of(None, pieces) == [("message", "a\x0bb\x0cc\x1cd\x1de\x1ef", "")]
