@@ -111,3 +111,15 @@ def test_unknown_and_garbled_records_are_skipped(store):
     chat = parse_journal(data, "x")
     assert [m["text"] for m in chat["messages"]] == ["a"]
     assert json.dumps(chat)
+
+
+def test_end_carries_the_last_text_in_one_rewrite_and_never_revives_a_deleted_chat(store, tmp_path):
+    cid = store.create()
+    i = store.add_message(cid, "model", "", "streaming")
+    store.end_message(cid, i, "done", "last words", finish={"reason": "MAX_TOKENS", "message": "m"})
+    assert journal(store, cid).count(b"\n") == 2
+    assert Store(str(tmp_path)).get(cid)["messages"][0]["text"] == "last words"
+    store.delete(cid)
+    with pytest.raises(NotFound):
+        store.end_message(cid, i, "done", "late")
+    assert os.listdir(store.dir) == []

@@ -186,11 +186,9 @@ class Replies:
             return None
         text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
         try:
-            if text or thoughts:
-                self.store.add_text(reply.chat_id, reply.index, text, thoughts)
-                saved[0], saved[1] = reply.text.length, reply.thoughts.length
-            self.store.end_message(reply.chat_id, reply.index, status, error=error,
+            self.store.end_message(reply.chat_id, reply.index, status, text, thoughts, error=error,
                                    finish=reply.stream.finish, usage=reply.stream.usage)
+            saved[0], saved[1] = reply.text.length, reply.thoughts.length
         except StorageError as exc:
             return exc
         except KeyError:   # the chat was deleted meanwhile

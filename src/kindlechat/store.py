@@ -285,24 +285,35 @@ class Store:
         with self._lock:
             self._append(chat_id, [rec], sync=False)
 
-    def end_message(self, chat_id, index, status, **fields):
-        """Close a reply with its final status, then compact the journal."""
+    def end_message(self, chat_id, index, status, text="", thoughts="", **fields):
+        """Close a reply: its last text, its final status and fields, all in one atomic
+        rewrite of the journal, compacted (no append first: the rewrite is the save)."""
+        end = dict({k: v for k, v in fields.items() if v is not None}, t="end", i=index, status=status)
+        extra = [{"t": "add", "i": index, "text": text, "thoughts": thoughts}] if text or thoughts else []
         with self._lock:
-            rec = dict({k: v for k, v in fields.items() if v is not None}, t="end", i=index, status=status)
-            self._append(chat_id, [rec], sync=True)
-            self._compact(chat_id)
+            self._rewrite(chat_id, extra + [end])
 
     def cut(self, chat_id, index):
         """Drop message index and everything after it (used by retry)."""
         with self._lock:
-            self._append(chat_id, [{"t": "cut", "i": index}], sync=True)
-            self._compact(chat_id)
+            self._rewrite(chat_id, [{"t": "cut", "i": index}])
 
-    def _compact(self, chat_id):
+    def _rewrite(self, chat_id, records):
+        """Apply records to a copy of the chat, write it compacted, then show it: the
+        disk first, as in _append."""
+        chat, path = self._load(chat_id), self._path(chat_id)
+        if not os.path.exists(path):   # deleted meanwhile (never bring it back), or USB mode
+            raise self._missing(chat_id)
+        new = dict(chat, messages=[dict(m) for m in chat["messages"]])
+        for rec in records:
+            apply_record(new, rec)
         try:
-            write_atomic(self._path(chat_id), compact_journal(self._load(chat_id)))
+            write_atomic(path, compact_journal(new))
         except OSError as exc:
             raise _storage_error(exc) from None
+        self._cache[chat_id] = new
+        self._whole.add(chat_id)
+        self._touch(chat_id)
 
     def mark_interrupted(self):
         """At start: a reply still 'streaming' on disk was cut short by a crash or kill.
