@@ -1,6 +1,7 @@
 """The HTTP API (README "HTTP API"), end to end against a real server process with
 the built-in emulator."""
 import json
+import os
 import threading
 import time
 import urllib.request
@@ -249,5 +250,26 @@ def test_thoughts_before_text_are_throttled_too(tmp_path, upstream):
             if a["text"] or a["status"] != "streaming":
                 break
         assert held and min(held) >= 0.45, held
+    finally:
+        srv.stop()
+
+
+def test_deleting_a_chat_stops_its_reply(tmp_path, upstream):
+    from upstream import Reply
+    upstream.script(Reply(body=b'data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}]}\r\n\r\n',
+                          stall_after=1, stall_seconds=30))
+    srv = ServerProcess(tmp_path / "data", "--gemini-url", upstream.url,
+                        env={"GEMINI_API_KEY": "test-key-123456"}).start()
+    try:
+        cid = srv.new_chat()
+        index = srv.send(cid, "hi")
+        assert srv.get("/api/chats/%s/messages/%d?from=0&wait=10" % (cid, index))["text"] == "a"
+        started = time.monotonic()
+        srv.request("DELETE", "/api/chats/" + cid, {})
+        assert time.monotonic() - started < 3
+        with pytest.raises(HTTPFailure) as info:
+            srv.get("/api/chats/" + cid)
+        assert info.value.status == 404
+        assert os.listdir(os.path.join(srv.data_dir, "chats")) == []
     finally:
         srv.stop()

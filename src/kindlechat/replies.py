@@ -118,6 +118,11 @@ class Replies:
         reply.thread.join(10)
         return True
 
+    def stop_chat(self, chat_id):
+        for cid, index in list(self._active):
+            if cid == chat_id:
+                self.stop(cid, index)
+
     def stop_all(self, interrupted=False):
         for chat_id, index in list(self._active):
             self.stop(chat_id, index, interrupted)

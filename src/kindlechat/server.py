@@ -209,6 +209,14 @@ class ChatServer:
             self.replies.forget(chat_id)
             return self._start(chat_id, messages[:-1])
 
+    def delete(self, chat_id):
+        """Stop the chat's streaming reply, if any, then delete the chat."""
+        with self._send_lock:
+            self.store.get(chat_id)        # an unknown chat is a 404 before anything stops
+            self.replies.stop_chat(chat_id)
+            self.store.delete(chat_id)
+            self.replies.forget(chat_id)
+
     def _start(self, chat_id, history):
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
         stream = self._stream_for(pairs)
@@ -400,11 +408,7 @@ def make_app(chat):
     @app.delete("/api/chats/<cid>")
     @api
     def delete_chat(cid):
-        chat.store.get(cid)
-        for index in range(len(chat.store.get(cid)["messages"])):
-            chat.replies.stop(cid, index)
-        chat.store.delete(cid)
-        chat.replies.forget(cid)
+        chat.delete(cid)
         return {"ok": True}
 
     @app.post("/api/chats/<cid>/messages")
