@@ -14,37 +14,45 @@ import venv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(HERE, ".venv")
-PY = os.path.join(VENV, "bin", "python")
 REQS = os.path.join(HERE, "requirements-dev.txt")
-STAMP = os.path.join(VENV, ".requirements")
 
 
-def ensure_venv():
-    """Create .venv and install the requirements when they changed since the last install."""
-    with open(REQS, "rb") as f:
-        wanted = f.read() + open(os.path.join(HERE, "requirements.txt"), "rb").read()
-    if os.path.exists(STAMP) and open(STAMP, "rb").read() == wanted:
-        return
-    if not os.path.exists(PY):
-        print("dev.py: creating .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    print("dev.py: installing requirements-dev.txt into .venv ...", flush=True)
-    subprocess.check_call([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                           "-r", REQS])
-    with open(STAMP, "wb") as f:
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def ensure_venv(venv_dir=VENV, requirements=REQS):
+    """Make venv_dir and install requirements into it, again whenever they (or
+    requirements.txt, which they include) changed since the last install. Returns the
+    venv's python. bench/run.py uses it too, for bench/.venv."""
+    py = os.path.join(venv_dir, "bin", "python")
+    stamp = os.path.join(venv_dir, ".requirements")
+    wanted = _read(requirements) + _read(os.path.join(HERE, "requirements.txt"))
+    if os.path.exists(stamp) and _read(stamp) == wanted:
+        return py
+    name = os.path.relpath(venv_dir, HERE)
+    if not os.path.exists(py):
+        print("creating %s ..." % name, flush=True)
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    print("installing %s into %s ..." % (os.path.relpath(requirements, HERE), name), flush=True)
+    subprocess.check_call([py, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                           "-r", requirements])
+    with open(stamp, "wb") as f:
         f.write(wanted)
+    return py
 
 
 def main(argv):
     if not argv or argv[0] not in ("demo", "test"):
         print(__doc__)
         return 2
-    ensure_venv()
+    py = ensure_venv()
     env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "src"))
     if argv[0] == "demo":
-        cmd = [PY, "-m", "kindlechat", "--demo"] + argv[1:]
+        cmd = [py, "-m", "kindlechat", "--demo"] + argv[1:]
     else:
-        cmd = [PY, "-m", "pytest"] + argv[1:]
+        cmd = [py, "-m", "pytest"] + argv[1:]
     try:
         return subprocess.call(cmd, cwd=HERE, env=env)
     except KeyboardInterrupt:

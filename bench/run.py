@@ -16,31 +16,14 @@ table and writes bench/results/<name>.json.
 import os
 import subprocess
 import sys
-import venv
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 VENV = os.path.join(BENCH, ".venv")
-PY = os.path.join(VENV, "bin", "python")
-STAMP = os.path.join(VENV, ".requirements")
 ALL = ("relay_cpu", "latency", "memory_start", "page", "callgrind")
 
-
-def ensure_venv():
-    wanted = b""
-    for name in (os.path.join(BENCH, "requirements.txt"), os.path.join(ROOT, "requirements.txt")):
-        with open(name, "rb") as f:
-            wanted += f.read()
-    if os.path.exists(STAMP) and open(STAMP, "rb").read() == wanted:
-        return
-    if not os.path.exists(PY):
-        print("bench/run.py: creating bench/.venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    print("bench/run.py: installing bench/requirements.txt into bench/.venv ...", flush=True)
-    subprocess.check_call([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                           "-r", os.path.join(BENCH, "requirements.txt")])
-    with open(STAMP, "wb") as f:
-        f.write(wanted)
+sys.path.insert(0, ROOT)
+from dev import ensure_venv  # noqa: E402  -- one venv maker for dev.py and the benchmarks
 
 
 def main(argv):
@@ -52,12 +35,12 @@ def main(argv):
         if not os.path.isfile(os.path.join(BENCH, name + ".py")):
             print("bench/run.py: no benchmark %r\n%s" % (name, __doc__))
             return 2
-    ensure_venv()
+    py = ensure_venv(VENV, os.path.join(BENCH, "requirements.txt"))
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
     status = 0
     for name in names:
         print("=== %s ===" % name, flush=True)
-        status |= subprocess.call([PY, os.path.join(BENCH, name + ".py")] + argv[1:], cwd=ROOT, env=env)
+        status |= subprocess.call([py, os.path.join(BENCH, name + ".py")] + argv[1:], cwd=ROOT, env=env)
     return status
 
 
