@@ -2,9 +2,10 @@
 browser connection: the page may disconnect, reload or come back after the
 Kindle's Wi-Fi dropped, and read on from the offset it had.
 
-    reply = replies.start(chat_id, index, stream)   # a gemini.ReplyStream
-    text, next_offset, ended = reply.wait_text(0, timeout=20)
-    replies.stop(chat_id, index)                    # closes the upstream at once
+    reply = replies.start(chat_id, index, stream)     # a gemini.ReplyStream
+    reply.wait(lambda: reply.text.length > 0, 20)     # until some text, the end, or 20 s
+    text = reply.text.since(0)
+    replies.stop(chat_id, index)                      # closes the upstream at once
 
 Offsets count code points of the reply text. The text is kept as a list of pieces,
 so appending a token costs the token, not the reply so far (a several-MB reply
