@@ -54,6 +54,7 @@ class Reply:
         self.thread = None
         self.interrupted = False
         self.forgotten = False   # its chat was deleted or the reply retried: save no more
+        self.saved = False       # its end is on disk (not yet, while USB mode lasts)
 
     @property
     def ended(self):
@@ -129,9 +130,9 @@ class Replies:
             self.stop(chat_id, index, interrupted)
 
     def prune(self, keep=16):
-        """Forget the oldest ended replies beyond keep (their text is on disk)."""
+        """Forget the oldest ended replies beyond keep whose text is on disk."""
         with self._lock:
-            ended = [k for k, r in self._active.items() if r.ended]
+            ended = [k for k, r in self._active.items() if r.ended and r.saved]
             for key in ended[:max(0, len(ended) - keep)]:
                 del self._active[key]
 
@@ -179,7 +180,7 @@ class Replies:
             return self._show(reply, status, error)
         # USB mode: the page is told, the text stays in memory, and it is saved as
         # soon as the data folder is back (then the reply shows how it really ended).
-        self._show(reply, "error", {"code": "storage", "message": str(problem)})
+        self._show(reply, "error", {"code": "storage", "message": str(problem)}, saved=False)
         deadline = time.monotonic() + RESAVE_FOR
         while time.monotonic() < deadline and not reply.forgotten:
             time.sleep(RESAVE_EVERY)
@@ -202,7 +203,8 @@ class Replies:
         return None
 
     @staticmethod
-    def _show(reply, status, error):
+    def _show(reply, status, error, saved=True):
+        reply.saved = saved
         with reply.changed:
             reply.status, reply.error = status, error
             reply.finish, reply.usage = reply.stream.finish, reply.stream.usage
