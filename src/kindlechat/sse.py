@@ -62,11 +62,8 @@ class LineDecoder:
             self._pending = []
         if unfinished is not None:
             self._pending.append(unfinished)
-        if self._first and lines:
-            self._first = False
-            # Spec: "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
-            if lines[0].startswith(_BOM):
-                lines[0] = lines[0][3:]
+        if lines:
+            lines[0] = self._without_bom(lines[0])
         # Spec: streams "must always be encoded as UTF-8"; invalid bytes become U+FFFD.
         return [line.decode("utf-8", "replace") for line in lines]
 
@@ -74,14 +71,18 @@ class LineDecoder:
         """End of stream: the unfinished line, if any (the spec then discards it)."""
         return [self._take()] if self._pending else []
 
-    def _take(self):
-        line = b"".join(self._pending)
-        self._pending = []
+    def _without_bom(self, line):
+        """The line, without a BOM if it is the stream's first.
+        Spec: "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any." """
         if self._first:
             self._first = False
-            # Spec: "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
             if line.startswith(_BOM):
-                line = line[3:]
+                return line[3:]
+        return line
+
+    def _take(self):
+        line = self._without_bom(b"".join(self._pending))
+        self._pending = []
         # Spec: streams "must always be encoded as UTF-8"; invalid bytes become U+FFFD.
         return line.decode("utf-8", "replace")
 
