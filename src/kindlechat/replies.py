@@ -100,10 +100,8 @@ class Replies:
     def start(self, chat_id, index, stream):
         reply = Reply(chat_id, index, stream)
         with self._lock:
-            for key in [k for k, r in self._active.items() if k[0] == chat_id and r.ended]:
-                del self._active[key]
             self._active[(chat_id, index)] = reply
-        self.prune()
+        self.prune()   # ended replies stay for late polls until 16 newer ones ended
         reply.thread = threading.Thread(target=self._run, args=(reply,), daemon=True,
                                         name="reply-%s-%d" % (chat_id, index))
         reply.thread.start()
