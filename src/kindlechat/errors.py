@@ -7,6 +7,7 @@ holding the Kindle, saying what happened and what to do.
     ...     '[{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "34.4s"}]}}').message
     "Gemini's rate limit or quota was reached. Try again in 35 seconds."
 """
+import errno
 import json
 import math
 from collections import namedtuple
@@ -133,6 +134,31 @@ _FINISH = {
     "SPII": "Gemini stopped the reply: it may have contained personal information.",
     "MALFORMED_FUNCTION_CALL": "Gemini stopped the reply: a tool call went wrong.",
 }
+
+
+def interrupted():
+    """A reply cut short because the server stopped (a kill, a crash, a restart)."""
+    return GeminiError("interrupted", "KindleChat was stopped while this reply was streaming. "
+                       "The text so far is kept; tap Retry for a full reply.")
+
+
+# errno values that mean the storage itself is full, not away: FAT on a Kindle
+# full of books answers ENOSPC; EFBIG is FAT's 4 GiB file limit.
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)
+
+
+def storage(exc):
+    """What an OSError of the data folder means to the reader: the storage is full,
+    or the folder is away (USB mode unmounts /mnt/us) or read-only.
+
+    >>> storage(OSError(errno.ENOSPC, "No space left on device")).code
+    'storage_full'
+    """
+    if getattr(exc, "errno", None) in _FULL:
+        return GeminiError("storage_full", "The Kindle's storage is full, so KindleChat could not save. "
+                           "Delete a book or two (or old chats), then try again.")
+    return GeminiError("storage", "Can't use the data folder (%s). If the Kindle is connected by USB, "
+                       "eject it and try again." % (getattr(exc, "strerror", None) or exc.__class__.__name__))
 
 
 def finish_note(reason, message=None):

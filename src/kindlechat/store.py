@@ -29,12 +29,12 @@ import secrets
 import threading
 import time
 
+from . import errors
+
 CHAT_ID = re.compile(r"^[0-9a-f]{12}$")
 TITLE_LENGTH = 60
 CACHED_CHATS = 8
-INTERRUPTED = {"code": "interrupted",
-               "message": "KindleChat was stopped while this reply was streaming. "
-                          "The text so far is kept; tap Retry for a full reply."}
+INTERRUPTED = errors.as_dict(errors.interrupted())
 
 
 class StorageError(Exception):
@@ -64,8 +64,12 @@ def write_atomic(path, data, mode=0o644):
 
 
 def _storage_error(exc):
-    return StorageError("Can't use the data folder (%s). If the Kindle is connected by USB, "
-                        "eject it and try again." % (exc.strerror or exc.__class__.__name__))
+    """A StorageError whose message (from errors.storage) tells full from away;
+    its .code is "storage_full" or "storage"."""
+    error = errors.storage(exc)
+    out = StorageError(error.message)
+    out.code = error.code
+    return out
 
 
 def _line(record):
