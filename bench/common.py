@@ -35,7 +35,7 @@ _WORDS = ("the of and to a in is that for it as with on was be by this are or fr
           "model reply text stream Kindle screen page battery network server answer "
           "**bold** *italic* `code` ## 1. - > | café naïve — “quoted” 日本語 über").split()
 # One event as Gemini 2.5 Flash sends it (the layout of a real capture:
-# shared/fixtures/gemini/pai_usage_each_chunk_gemini25flash.sse).
+# tests/fixtures/gemini/pai_usage_each_chunk_gemini25flash.sse).
 _EVENT = ('data: {"candidates": [{"content": {"parts": [{"text": %s}],"role": "model"},%s"index": 0}],'
           '"usageMetadata": {"promptTokenCount": 18,"candidatesTokenCount": %d,"totalTokenCount": %d,'
           '"promptTokensDetails": [{"modality": "TEXT","tokenCount": 18}],"thoughtsTokenCount": 35},'

@@ -5,14 +5,16 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+# tests/ for the helpers that stay beside the tests (kindle_fakes, page_fixtures), the
+# repo root for testkit (the helpers bench/ and tools/ use too), src/ for kindlechat.
+for _p in (HERE, os.path.dirname(HERE), os.path.join(os.path.dirname(HERE), "src")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
 
 from serverproc import ServerProcess  # noqa: E402
 from upstream import Upstream  # noqa: E402
-
-FIXTURES = os.environ.get("KINDLECHAT_FIXTURES") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "fixtures", "gemini")
+from testkit.fixtures import gemini_dir  # noqa: E402
 
 
 @pytest.fixture
@@ -33,7 +35,6 @@ def demo_server(tmp_path):
 
 @pytest.fixture
 def fixtures_dir():
-    """The real Gemini captures of ../shared/fixtures/gemini (see its README)."""
-    if not os.path.isdir(FIXTURES):
-        pytest.skip("shared fixtures not found at %s" % FIXTURES)
-    return FIXTURES
+    """The real Gemini captures in tests/fixtures/gemini (see its README). Missing,
+    they fail the test that wants them: they are part of the repo, never skipped."""
+    return gemini_dir()

@@ -1,4 +1,4 @@
-"""Every real capture in ../shared/fixtures/gemini, replayed over real loopback HTTP
+"""Every real capture in tests/fixtures/gemini, replayed over real loopback HTTP
 through the whole server (upstream -> client -> reply -> store -> long poll), under
 several chunkings: the text and the status must be the same for every split."""
 import glob

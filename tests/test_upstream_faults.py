@@ -14,6 +14,7 @@ import pytest
 from faultkit import KEY, event, event_split, numbered_text, pieces_of, sse_body, tally
 from serverproc import HTTPFailure, ServerProcess, free_port
 from upstream import Reply, Upstream, split
+from testkit.fixtures import gemini_dir
 
 GOOD_TEXT = "All good again."
 
@@ -189,10 +190,10 @@ def test_data_error_object_mid_stream(srv, up):
 
 
 def error_bodies():
-    """(file, status, body) for every HTTP error body in the shared fixtures; a file
-    that wraps several captured responses gives each of them."""
-    root = os.environ.get("KINDLECHAT_FIXTURES") or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "fixtures", "gemini")
+    """(file, status, body) for every HTTP error body in tests/fixtures/gemini; a file
+    that wraps several captured responses gives each of them. A missing folder is a
+    collection error, not an empty (skipped) parametrisation."""
+    root = gemini_dir()
     out = []
     for path in sorted(glob.glob(os.path.join(root, "err_*.json"))):
         status = int(re.match(r"err_(\d+)_", os.path.basename(path)).group(1))

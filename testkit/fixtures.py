@@ -1,0 +1,20 @@
+"""The real Gemini captures the tests replay, kept in the repo at tests/fixtures/gemini
+(its README says where each came from and which test reads it).
+
+>>> sorted(os.listdir(gemini_dir()))[0]
+'README.md'
+"""
+import os
+
+from testkit import ROOT
+
+GEMINI = os.path.join(ROOT, "tests", "fixtures", "gemini")
+
+
+def gemini_dir():
+    """The captures' folder. A missing folder raises: the captures are part of the
+    repo, so their absence is a broken checkout, never a reason to skip."""
+    if not os.path.isfile(os.path.join(GEMINI, "README.md")):
+        raise FileNotFoundError("the Gemini captures are missing from %s; they belong to the repo "
+                                "(git checkout -- tests/fixtures)" % GEMINI)
+    return GEMINI
