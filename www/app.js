@@ -5,7 +5,7 @@
 
 var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // s, long poll
-var S = {font: 20, back: []};
+var S = {font: 20, back: [], seq: 0, touched: {}};
 
 function $(id) { return document.getElementById(id); }
 function show(el, on) { el.style.display = on ? '' : 'none'; }
@@ -229,7 +229,7 @@ function messageEl(m) {
 }
 
 function update(r, text, thoughts, d) {   // one task, one redraw
-  var st = d.status || 'done', note = {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
+  var st = d.status || 'done', e = d.error && d.error.message, note = e || {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
   if (text) { r.text += text; renderMarkdown(r); }
   if (thoughts) {
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', 'Thoughts')); }
@@ -239,9 +239,10 @@ function update(r, text, thoughts, d) {   // one task, one redraw
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
   if (st === 'streaming' && !r.text) { note = 'Gemini is writing...'; }
-  if (st === 'error') { note = (d.error && d.error.message) || 'Something went wrong.'; }
+  if (st === 'error' && !e) { note = 'Something went wrong.'; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
-  if (note && r.text && st !== 'streaming' && st !== 'done') { note += ' The text so far is kept.'; }
+  // the server's message is complete: add nothing to it
+  if (!e && note && r.text && st !== 'streaming' && st !== 'done') { note += ' The text so far is kept.'; }
   setNote(r, trim(note), st !== 'streaming' && st !== 'done');
 }
 
@@ -290,8 +291,16 @@ function openChat(id, quiet) {
   });
 }
 
+function recent() {
+  api('GET', '/api/chats', null, function (err, d) {
+    if (err) { notice(err.message); return setTimeout(recent, 3000); }
+    return d.chats.length ? openChat(d.chats[0].id, true) : newChat();
+  });
+}
+
 function newChat() {
-  save('kc.chat', S.chat = null);
+  save('kc.chat', 'new');   // chosen, not lost
+  S.chat = null;
   view('chat');
   renderChat({messages: []});
 }
@@ -314,6 +323,7 @@ function stopFollowing() {
 function poll(live) {
   live.timer = null;
   if (S.live !== live || live.xhr) { return; }
+  live.sent = +new Date();
   live.xhr = api('GET', chatPath(live.chat, '/messages/' + live.index) + '?from=' + live.offset +
     '&tfrom=' + live.toff + '&wait=' + WAIT, null, function (err, d) {
     live.xhr = null;
@@ -321,8 +331,7 @@ function poll(live) {
     if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi, sleep, restart
       live.fails++;
       notice(err.message + ' Trying again...');
-      live.timer = setTimeout(function () { poll(live); }, Math.min(1000 * live.fails * live.fails, 15000));
-      return;
+      return again(live, Math.min(1000 * live.fails * live.fails, 15000));
     }
     if (err) {   // bad_offset: the server lost its last second
       stopFollowing();
@@ -336,13 +345,19 @@ function poll(live) {
       update(live.r, text, th, d);
       followPage(atEnd);
     }
-    if (d.status === 'streaming') { poll(live); } else { stopFollowing(); }
+    if (d.status === 'streaming') { again(live, 0); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
+}
+
+// Never two polls closer than the throttle, whatever the server answers: a reply stuck
+// 'streaming' answered at once made the page spin (7,504 polls in 5 s).
+function again(live, ms) {
+  live.timer = setTimeout(function () { poll(live); }, Math.max(ms, live.sent + Math.max(S.throttle || 500, 250) - new Date()));
 }
 
 function wake() {   // timers may freeze in sleep
   var live = S.live;
-  if (live && live.timer) { clearTimeout(live.timer); poll(live); }
+  if (live && live.timer) { clearTimeout(live.timer); again(live, 0); }
 }
 
 function busy(on) { show($('send'), !on); show($('stop'), on); $('stop').disabled = !on; }
@@ -354,8 +369,8 @@ function send() {
   S.sending = true;
   function post(id) {
     api('POST', chatPath(id, '/messages'), {text: text}, function (err, d) {
-      S.sending = false;
-      if (err) { return notice(err.message); }
+      S.sending = false;   // on an error the draft stays in the box
+      if (err) { return notice(err.status === 413 && !err.code ? 'This message is too long.' : err.message); }
       box.value = '';
       save('kc.draft', null);
       notice('');
@@ -477,10 +492,15 @@ function chatRow(c) {
 var FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms'];
 function field(name) { return $('set-' + name.replace(/_/g, '-')); }
 
+// A late answer never overwrites a field the user has touched since the form opened.
 function fillSettings(s) {
-  for (var i = 0; i < FIELDS.length; i++) { field(FIELDS[i]).value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]; }
-  S.thoughts = $('set-show-thoughts').checked = !!s.show_thoughts;
-  $('set-api-key').value = '';
+  var i, f, t = S.touched;
+  for (i = 0; i < FIELDS.length; i++) { f = field(FIELDS[i]); if (!t[f.id]) { f.value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]; } }
+  S.thoughts = !!s.show_thoughts;
+  S.throttle = s.throttle_ms;
+  if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
+  if (!t['set-api-key']) { $('set-api-key').value = ''; }
+  $('settings-view').setAttribute('data-state', 'ready');
   setText($('api-key-state'), s.api_key_set ? 'A key is saved (never shown): paste a new one to replace it.' :
     'No key yet: create one at aistudio.google.com.' + (s.demo ? ' Demo mode needs none.' : ''));
 }
@@ -493,12 +513,16 @@ function saveSettings() {
     if (i !== 1) { v = trim(v).replace(',', '.'); }
     body[FIELDS[i]] = v;
   }
+  var n = ++S.seq;
   api('PUT', '/api/settings', body, function (err, s) {
-    if (!err) { fillSettings(s); }
+    if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
     setText($('settings-status'), err ? err.message : 'Saved.');
   });
 }
-function getSettings() { api('GET', '/api/settings', null, function (err, s) { if (!err) { fillSettings(s); } }); }
+function getSettings() {   // only the newest answer counts
+  var n = ++S.seq;
+  api('GET', '/api/settings', null, function (err, s) { if (!err && n === S.seq) { fillSettings(s); } });
+}
 
 function setFont(px) {
   S.font = Math.max(12, Math.min(48, px));
@@ -520,13 +544,20 @@ function health() {
 /* ---- start ---- */
 var box = $('message'), y0 = 0, i, b = document.getElementsByTagName('button');
 var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats, 'save-settings': saveSettings,
-  'show-settings': function () { view('settings'); setText($('settings-status'), ''); getSettings(); },
+  'show-settings': function () {
+    S.touched = {};
+    $('settings-view').setAttribute('data-state', 'loading');
+    view('settings'); setText($('settings-status'), ''); getSettings();
+  },
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2),
   prev: function () { turn(-1); }, next: function () { turn(1); },
   follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
 $('settings-view').onsubmit = function () { saveSettings(); return false; };
+$('settings-view').oninput = $('settings-view').onchange = $('settings-view').onkeyup = function (e) {
+  S.touched[(e || window.event).target.id] = 1;
+};
 $('follow').checked = load('kc.follow') !== 'off';
 // text size by screen width: 20px on a 758px Paperwhite
 setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
@@ -547,5 +578,7 @@ window.onfocus = window.onpageshow = window.ononline = wake;
 document.addEventListener('visibilitychange', wake, false);
 health();
 getSettings();
-if (load('kc.chat')) { openChat(load('kc.chat'), true); } else { newChat(); }
+// localStorage may be emptied (the new Kindle browser does at launch): then the newest chat
+var last = load('kc.chat');
+if (last === 'new') { newChat(); } else if (last) { openChat(last, true); } else { recent(); }
 }());

@@ -1,0 +1,44 @@
+"""How often the page asks the server. While a reply streams: never two polls closer
+than the throttle interval, whatever the server answers (issue 10, must 3: a reply
+stuck at "streaming" answered at once made the page re-poll 7,504 times in 5 s). While
+no reply streams: no request at all, so a page left open for hours costs nothing and
+cannot end on "Website Unaccessible" (issue 11, must 4)."""
+import json
+import re
+import time
+
+from page_fixtures import browser, page, send, server, wait_status  # noqa: F401
+
+POLL = re.compile(r"/api/chats/\w+/messages/\d+\?from=")
+STUCK = json.dumps({"text": "", "next": 0, "status": "streaming"})
+
+
+def test_polls_never_come_faster_than_the_throttle(page, server):
+    throttle_ms = server.get("api/settings")["throttle_ms"]
+    polls = []
+
+    def instant(route):      # a server that answers every poll at once, with nothing new
+        polls.append(time.monotonic())
+        route.fulfill(status=200, content_type="application/json", body=STUCK,
+                      headers={"Cache-Control": "no-store"})
+    page.route(POLL, instant)
+    send(page, "echo: stuck")
+    page.wait_for_timeout(4000)     # lets the route handler answer meanwhile
+    assert len(polls) >= 2, "the page should keep polling a streaming reply"
+    span = polls[-1] - polls[0]
+    assert len(polls) <= span * 1000 / throttle_ms + 3, (len(polls), span)
+
+
+def requests_during(page, seconds):
+    seen = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.wait_for_timeout(seconds * 1000)
+    return seen
+
+
+def test_an_idle_page_sends_nothing(page):
+    page.wait_for_load_state("networkidle")
+    assert requests_during(page, 3) == [], "requests while idle after load"
+    send(page, "echo: and then quiet")
+    wait_status(page)
+    assert requests_during(page, 3) == [], "requests while idle after a reply ended"
