@@ -1,5 +1,7 @@
-"""What the benchmarks share: the synthetic Gemini stream, the upstream process,
-CPU and memory readings of a process, medians, the table and the JSON file.
+"""What the benchmarks share: CPU and memory readings of a process, medians, the
+table and the JSON file, the contenders. The synthetic Gemini stream, the upstream
+process and the server process are testkit's (gemini_chunks, upstream, serverproc),
+the same the tests use; importing this module puts the repo root and src/ on sys.path.
 
 Not a test helper: nothing here asserts. Every script in bench/ prints a table
 and writes bench/results/<name>.json (gitignored).
@@ -7,7 +9,6 @@ and writes bench/results/<name>.json (gitignored).
 import json
 import os
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -16,97 +17,15 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 RESULTS = os.path.join(BENCH, "results")
-for _p in (os.path.join(ROOT, "tests"), os.path.join(ROOT, "src")):
+for _p in (ROOT, os.path.join(ROOT, "src")):
     if _p not in sys.path:
         sys.path.insert(0, _p)
+
+from testkit.serverproc import ServerProcess  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MIB = 1024 * 1024
 MODEL = "gemini-2.5-flash"
-
-###############################################################################
-# The stream ##################################################################
-###############################################################################
-
-# Words of an ordinary English answer with Markdown, a few non-ASCII characters
-# (about 1 in 50 words), as Gemini writes them raw inside its JSON.
-_WORDS = ("the of and to a in is that for it as with on was be by this are or from at "
-          "an which have not but can more one all their also has will were been each "
-          "model reply text stream Kindle screen page battery network server answer "
-          "**bold** *italic* `code` ## 1. - > | café naïve — “quoted” 日本語 über").split()
-# One event as Gemini 2.5 Flash sends it (the layout of a real capture:
-# tests/fixtures/gemini/pai_usage_each_chunk_gemini25flash.sse).
-_EVENT = ('data: {"candidates": [{"content": {"parts": [{"text": %s}],"role": "model"},%s"index": 0}],'
-          '"usageMetadata": {"promptTokenCount": 18,"candidatesTokenCount": %d,"totalTokenCount": %d,'
-          '"promptTokensDetails": [{"modality": "TEXT","tokenCount": 18}],"thoughtsTokenCount": 35},'
-          '"modelVersion": "gemini-2.5-flash","responseId": "ru1garvBEoOiqtsP2fznmQw"}\r\n\r\n')
-
-
-def gemini_stream(text_bytes, seed=1, sizes=(20, 300)):
-    """A deterministic reply of about text_bytes bytes of UTF-8 text, in events of
-    sizes[0]..sizes[1] characters (real Gemini 2.5 chunks carry 4..440, mostly
-    100..300). Returns (events as bytes, texts as str), one text per event."""
-    rng = random.Random(seed)
-    events, texts, total, tokens = [], [], 0, 0
-    while total < text_bytes:
-        want = rng.randint(*sizes)
-        words = []
-        length = 0
-        while length < want:
-            w = rng.choice(_WORDS)
-            if rng.random() < 0.08:
-                w += ".\n\n" if rng.random() < 0.3 else ","
-            words.append(w)
-            length += len(w) + 1
-        text = " ".join(words) + " "
-        texts.append(text)
-        total += len(text.encode("utf-8"))
-        tokens += len(words)
-        events.append(text)
-    out = []
-    for n, text in enumerate(events):
-        finish = '"finishReason": "STOP",' if n == len(events) - 1 else ""
-        out.append((_EVENT % (json.dumps(text, ensure_ascii=False), finish, n * 5 + 5, n * 5 + 58))
-                   .encode("utf-8"))
-    return out, texts
-
-
-class UpstreamProcess:
-    """tests/upstream.py in a process of its own (so that its sending costs no CPU
-    in the process measured), repeating one scripted reply, one event per send."""
-
-    def __init__(self, text_bytes, framing="chunked", delay=0.0, seed=1, sizes=(20, 300)):
-        self.args = [sys.executable, os.path.join(BENCH, "upstream_server.py"),
-                     "--text-bytes", str(text_bytes), "--framing", framing, "--delay", str(delay),
-                     "--seed", str(seed), "--sizes", "%d,%d" % sizes]
-        self.events, self.texts = gemini_stream(text_bytes, seed, sizes)
-        self.text = "".join(self.texts)
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     cwd=ROOT, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            raise RuntimeError("upstream did not start")
-        return self
-
-    def sent(self):
-        """Monotonic times of the pieces sent since the last call (CLOCK_MONOTONIC
-        is one clock for every process of the machine)."""
-        self.proc.stdin.write("sent\n")
-        self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
 
 ###############################################################################
 # Readings ####################################################################
@@ -241,7 +160,6 @@ class KindleChat:
     name = "kindlechat"
 
     def __init__(self, url, data_dir, throttle_ms=500, marks=False, flags=()):
-        from serverproc import ServerProcess
         self.server = ServerProcess(data_dir, "--gemini-url", url, "--throttle-ms", str(throttle_ms), *flags,
                                     env={"GEMINI_API_KEY": "x"}, fast=False).start()
         self.keep_marks = marks

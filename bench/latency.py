@@ -18,7 +18,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import KindleChat, UpstreamProcess, Worker, median, percentile, save, table  # noqa: E402
+from common import KindleChat, Worker, median, percentile, save, table  # noqa: E402
+from testkit.upstream import UpstreamProcess  # noqa: E402
 
 
 def latencies(texts, sent, marks):

@@ -22,8 +22,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, KindleChat, UpstreamProcess, median, memory, save, table  # noqa: E402
-from serverproc import free_port  # noqa: E402
+from common import ROOT, KindleChat, median, memory, save, table  # noqa: E402
+from testkit.upstream import UpstreamProcess  # noqa: E402
+from testkit.ports import free_port  # noqa: E402
 
 ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), PYTHONUNBUFFERED="1")
 

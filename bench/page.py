@@ -24,7 +24,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import KindleChat, UpstreamProcess, median, save, table  # noqa: E402
+from common import KindleChat, median, save, table  # noqa: E402
+from testkit.upstream import UpstreamProcess  # noqa: E402
 
 CHROMIUM = os.environ.get("KINDLECHAT_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

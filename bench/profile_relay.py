@@ -19,7 +19,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import MIB, RESULTS, KindleChat, UpstreamProcess, table  # noqa: E402
+from common import MIB, RESULTS, KindleChat, table  # noqa: E402
+from testkit.upstream import UpstreamProcess  # noqa: E402
 
 IDLE = ("select (selectors.py", "wait (threading.py", "serve_forever", "_wait_for_tstate_lock",
         "accept (socket.py", "poll (selectors.py")

@@ -16,7 +16,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import MIB, KindleChat, UpstreamProcess, Worker, median, save, table  # noqa: E402
+from common import MIB, KindleChat, Worker, median, save, table  # noqa: E402
+from testkit.upstream import UpstreamProcess  # noqa: E402
 
 
 def main():

@@ -26,7 +26,8 @@ import types
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
-from common import gemini_stream  # noqa: E402  (puts src/ on sys.path)
+import common  # noqa: F401,E402  (puts the repo root and src/ on sys.path)
+from testkit.gemini_chunks import gemini_stream  # noqa: E402
 
 from kindlechat import gemini, replies, server, settings, store  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Helpers for the reliability tests (test_upstream_faults, test_browser_faults,
 test_durability, test_bad_input, test_security, test_load) and bench/reliability.py.
+Gemini bodies are built by testkit.gemini_chunks.
 
-    body = sse_body(pieces_of("Hello world", 3))      # Gemini's wire format, CRLF
     before = snapshot(data_dir); ...; assert snapshot(data_dir) == before
     tally("kill -9 while streaming", tries=50, lost=0)  # a row of docs/RELIABILITY.md
 
@@ -33,46 +33,6 @@ def tally(scenario, tries, lost=0, note=""):
         return
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"scenario": scenario, "tries": tries, "lost": lost, "note": note}) + "\n")
-
-
-def chunk(text, finish=None, thought=False):
-    part = {"text": text}
-    if thought:
-        part["thought"] = True
-    cand = {"content": {"parts": [part], "role": "model"}, "index": 0}
-    if finish:
-        cand["finishReason"] = finish
-    return {"candidates": [cand], "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3},
-            "modelVersion": "test"}
-
-
-def event(obj):
-    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\r\n\r\n"
-
-
-def sse_body(pieces, finish="STOP"):
-    """An SSE body whose reply text is "".join(pieces), one event per piece; the
-    last event carries finish (None: the stream just ends, as when cut)."""
-    out = [event(chunk(p)) for p in pieces]
-    if finish:
-        out.append(event(chunk("", finish=finish)))
-    return b"".join(out)
-
-
-def event_split(body):
-    """The body cut after every event: one send per event."""
-    return [e + b"\r\n\r\n" for e in body.split(b"\r\n\r\n") if e]
-
-
-def pieces_of(text, n):
-    """text in n roughly equal pieces."""
-    size = max(1, -(-len(text) // n))
-    return [text[i:i + size] for i in range(0, len(text), size)]
-
-
-def numbered_text(words):
-    """A reply text in which a missing or repeated piece shows: w1 w2 w3 ..."""
-    return " ".join("w%d" % i for i in range(1, words + 1)) + "."
 
 
 def snapshot(data_dir):

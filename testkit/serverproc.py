@@ -9,22 +9,17 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testkit import ROOT, SRC
+from testkit.ports import free_port
+
 # A quick emulator for tests that don't measure pacing.
 FAST_DEMO = {"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "20"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HTTPFailure(Exception):
@@ -41,7 +36,7 @@ class ServerProcess:
         self.flags = list(flags)
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), PYTHONUNBUFFERED="1")
+        self.env = dict(os.environ, PYTHONPATH=SRC, PYTHONUNBUFFERED="1")
         self.env.pop("GEMINI_API_KEY", None)
         if fast:
             self.env.update(FAST_DEMO)

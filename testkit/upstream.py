@@ -1,4 +1,6 @@
-"""A scripted loopback HTTP server in Gemini's wire format, for tests and benchmarks.
+"""A scripted loopback HTTP server in Gemini's wire format, for tests and benchmarks:
+in the caller's process (Upstream), or in one of its own (UpstreamProcess, so that
+its sending costs no CPU in a process a benchmark measures).
 
     up = Upstream().start()
     up.script(Reply(body=open(fixture, "rb").read(), pieces=split(body, "bytes")))
@@ -10,14 +12,21 @@ separate send (TCP_NODELAY), framed as HTTP/1.1 chunked (like Gemini), close-del
 (no Content-Length, no chunking) or with a Content-Length; optionally gzip-encoded;
 optionally stalling or dropping the connection part-way.
 """
+import argparse
 import gzip
+import json
 import random
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import List, Optional
+
+from testkit import ROOT
+from testkit.gemini_chunks import gemini_stream
 
 
 @dataclass
@@ -167,3 +176,64 @@ class Upstream:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+class UpstreamProcess:
+    """`python -m testkit.upstream` (main() below): an Upstream in a process of its
+    own, repeating one synthetic reply (gemini_chunks.gemini_stream), one event per send."""
+
+    def __init__(self, text_bytes, framing="chunked", delay=0.0, seed=1, sizes=(20, 300)):
+        self.args = [sys.executable, "-m", "testkit.upstream", "--text-bytes", str(text_bytes),
+                     "--framing", framing, "--delay", str(delay), "--seed", str(seed), "--sizes", "%d,%d" % sizes]
+        self.events, self.texts = gemini_stream(text_bytes, seed, sizes)
+        self.text = "".join(self.texts)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     cwd=ROOT, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            raise RuntimeError("upstream did not start")
+        return self
+
+    def sent(self):
+        """Monotonic times of the pieces sent since the last call (CLOCK_MONOTONIC
+        is one clock for every process of the machine)."""
+        self.proc.stdin.write("sent\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def main(argv=None):
+    """Print the URL; on stdin, "sent" prints the send times since the last "sent"
+    as a JSON list; the end of stdin stops it."""
+    ap = argparse.ArgumentParser(prog="python -m testkit.upstream", description=main.__doc__)
+    ap.add_argument("--text-bytes", type=int, default=1 << 20)
+    ap.add_argument("--framing", default="chunked", choices=("chunked", "close", "length"))
+    ap.add_argument("--delay", type=float, default=0.0, help="seconds between events")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sizes", default="20,300")
+    args = ap.parse_args(argv)
+    events, _ = gemini_stream(args.text_bytes, args.seed, tuple(int(x) for x in args.sizes.split(",")))
+    up = Upstream().start()
+    up.script(Reply(body=b"".join(events), pieces=events, framing=args.framing, delay=args.delay))
+    print(up.url, flush=True)
+    for line in sys.stdin:
+        if line.strip() == "sent":
+            sent, up.sent[:] = list(up.sent), []
+            print(json.dumps(sent), flush=True)
+    up.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -12,8 +12,8 @@ for _p in (HERE, os.path.dirname(HERE), os.path.join(os.path.dirname(HERE), "src
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from serverproc import ServerProcess  # noqa: E402
-from upstream import Upstream  # noqa: E402
+from testkit.serverproc import ServerProcess  # noqa: E402
+from testkit.upstream import Upstream  # noqa: E402
 from testkit.fixtures import gemini_dir  # noqa: E402
 
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from serverproc import HTTPFailure, ServerProcess
+from testkit.serverproc import HTTPFailure, ServerProcess
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +229,7 @@ def test_two_pollers_see_the_same_text(tmp_path):
 
 def test_thoughts_before_text_are_throttled_too(tmp_path, upstream):
     """While only thoughts stream (from=0, tfrom>0) answers are held like any other."""
-    from upstream import Reply
+    from testkit.upstream import Reply
     chunks = [{"candidates": [{"content": {"parts": [{"text": "thought %d. " % n, "thought": True}]}}]}
               for n in range(8)]
     chunks.append({"candidates": [{"content": {"parts": [{"text": "answer"}]}, "finishReason": "STOP"}]})
@@ -255,7 +255,7 @@ def test_thoughts_before_text_are_throttled_too(tmp_path, upstream):
 
 
 def test_deleting_a_chat_stops_its_reply(tmp_path, upstream):
-    from upstream import Reply
+    from testkit.upstream import Reply
     upstream.script(Reply(body=b'data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}]}\r\n\r\n',
                           stall_after=1, stall_seconds=30))
     srv = ServerProcess(tmp_path / "data", "--gemini-url", upstream.url,

@@ -10,8 +10,8 @@ import urllib.parse
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from faultkit import exchange, scale, snapshot, tally, wait_until
-from serverproc import ServerProcess
+from testkit.faultkit import exchange, scale, snapshot, tally, wait_until
+from testkit.serverproc import ServerProcess
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from faultkit import KEY, event_split, numbered_text, pieces_of, sse_body, tally
-from serverproc import HTTPFailure, ServerProcess
-from upstream import Reply, Upstream
+from testkit.faultkit import KEY, tally
+from testkit.gemini_chunks import event_split, numbered_text, pieces_of, sse_body
+from testkit.serverproc import HTTPFailure, ServerProcess
+from testkit.upstream import Reply, Upstream
 
 TEXT = numbered_text(400) + " Unicode too: \u00e9\u4e2d\U0001F600 end."
 PIECES = pieces_of(TEXT, 80)

@@ -2,7 +2,7 @@
 shown with the built-in emulator's trigger messages (README "Demo mode")."""
 import pytest
 
-from serverproc import ServerProcess
+from testkit.serverproc import ServerProcess
 
 CASES = {
     "demo:429": ("error", "rate_limited", "26 seconds", False),

@@ -22,9 +22,10 @@ import time
 
 import pytest
 
-from faultkit import KEY, event_split, numbered_text, pieces_of, scale, sse_body, tally, wait_until
-from serverproc import HTTPFailure, ServerProcess
-from upstream import Reply, Upstream
+from testkit.faultkit import KEY, scale, tally, wait_until
+from testkit.gemini_chunks import event_split, numbered_text, pieces_of, sse_body
+from testkit.serverproc import HTTPFailure, ServerProcess
+from testkit.upstream import Reply, Upstream
 
 from kindlechat.store import parse_journal
 

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from kindlechat import gemini
-from serverproc import ServerProcess
-from upstream import Reply, Upstream, split
+from testkit.serverproc import ServerProcess
+from testkit.upstream import Reply, Upstream, split
 
 # fixture: (status, error code or None, finish reason or None).  Why each is right:
 EXPECTED = {

@@ -11,7 +11,7 @@ import requests
 import responses
 
 from kindlechat import gemini
-from upstream import Reply, split
+from testkit.upstream import Reply, split
 
 BASE = "http://gemini.test/prefix"
 URL = gemini.stream_url(BASE, "gemini-2.5-flash")

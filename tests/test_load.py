@@ -10,9 +10,10 @@ import json
 
 import pytest
 
-from faultkit import KEY, event_split, numbered_text, pieces_of, proc_stats, sse_body, tally, wait_until
-from serverproc import ServerProcess
-from upstream import Reply
+from testkit.faultkit import KEY, proc_stats, tally, wait_until
+from testkit.gemini_chunks import event_split, numbered_text, pieces_of, sse_body
+from testkit.serverproc import ServerProcess
+from testkit.upstream import Reply
 
 REPLIES, POLLERS_PER_REPLY, SECONDS = 20, 5, 30.0
 EVENTS = 300

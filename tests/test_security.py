@@ -13,9 +13,11 @@ import sys
 
 import pytest
 
-from faultkit import KEY, exchange, sse_body, snapshot, tally, wait_until
-from serverproc import ROOT, HTTPFailure, ServerProcess, free_port
-from upstream import Reply
+from testkit.faultkit import KEY, exchange, snapshot, tally, wait_until
+from testkit.gemini_chunks import sse_body
+from testkit.serverproc import ROOT, HTTPFailure, ServerProcess
+from testkit.ports import free_port
+from testkit.upstream import Reply
 
 KEY2 = "AIzaSECOND-key-also-never-shown-9876"
 

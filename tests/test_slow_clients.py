@@ -3,7 +3,7 @@
 import threading
 import time
 
-from faultkit import exchange
+from testkit.faultkit import exchange
 from kindlechat import server, settings
 
 

@@ -11,9 +11,11 @@ import time
 
 import pytest
 
-from faultkit import KEY, event, event_split, numbered_text, pieces_of, sse_body, tally
-from serverproc import HTTPFailure, ServerProcess, free_port
-from upstream import Reply, Upstream, split
+from testkit.faultkit import KEY, tally
+from testkit.gemini_chunks import event, event_split, numbered_text, pieces_of, sse_body
+from testkit.serverproc import HTTPFailure, ServerProcess
+from testkit.ports import free_port
+from testkit.upstream import Reply, Upstream, split
 from testkit.fixtures import gemini_dir
 
 GOOD_TEXT = "All good again."

@@ -42,7 +42,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "tests"))   # kindle_fakes: the emulated Kindle the tests use
+sys.path.insert(0, REPO)                          # testkit, which kindle_fakes imports
 
 import armpython  # noqa: E402
 import kindle_fakes  # noqa: E402
