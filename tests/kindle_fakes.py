@@ -16,8 +16,10 @@ arguments), keep lipc properties and iptables rules as files under ROOT/../fake/
 and report the Wi-Fi address as 127.0.0.2 (a loopback address: no test traffic may
 leave the machine).
 """
+import glob
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -37,7 +39,7 @@ EXT_REL = os.path.join("extensions", "kindlechat")
 
 # What the scripts may call beyond the shell's builtins: busybox applets that every
 # Kindle firmware has. A script that needs more fails here before it fails on a Kindle.
-TOOLS = ("sh", "cat", "cut", "date", "dirname", "env", "grep", "head", "mkdir", "mv", "rm",
+TOOLS = ("sh", "cat", "cut", "date", "dirname", "env", "grep", "head", "mkdir", "mv", "rm", "sort",
          "sed", "sleep", "tail", "tr", "ls", "wc", "basename", "true", "false")
 
 _RECORD = r'''#!/bin/sh
@@ -99,6 +101,37 @@ def _write(path, text, mode=0o644):
     with open(path, "w") as f:
         f.write(text)
     os.chmod(path, mode)
+
+
+def python_wrapper(python, flags):
+    """A sh script standing in for a Kindle's python3.N: runs `python FLAGS... "$@"`."""
+    return ('#!/bin/sh\n'
+            '# A fake Kindle Python: notes its name, then runs a real one.\n'
+            '[ -z "${KINDLE_FAKE-}" ] || echo "${0##*/}" >>"$KINDLE_FAKE/pythons"\n'
+            'KINDLE_FAKE_PYTHON=${0##*/}\nexport KINDLE_FAKE_PYTHON\n'
+            'exec "%s" %s "$@"\n' % (python, " ".join(flags)))
+
+
+def cpythons():
+    """{(3, N): path} of the CPythons 3.9+ on this machine: pyenv's versions, python3.N
+    on PATH, and the one running the tests. Looked for, never assumed."""
+    found = {}
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    paths = sorted(glob.glob(os.path.join(pyenv, "versions", "*", "bin", "python3.*")))
+    paths += [shutil.which("python3.%d" % n) for n in range(9, 30)] + [sys.executable]
+    for path in paths:
+        if not path or not re.search(r"python3(\.\d+)?$", path) or not os.path.isfile(path):
+            continue
+        out = subprocess.run([path, "-I", "-S", "-c", "import sys; print(sys.implementation.name, "
+                              "*sys.version_info[:2], int(getattr(sys, '_is_gil_enabled', lambda: 1)()))"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True,
+                             timeout=60)
+        words = out.stdout.split()
+        if out.returncode == 0 and len(words) == 4 and words[0] == "cpython" and words[3] == "1":
+            version = (int(words[1]), int(words[2]))
+            if version >= (3, 9):
+                found.setdefault(version, path)
+    return found
 
 
 _BUILT = {}
@@ -191,6 +224,31 @@ class Kindle(object):
         _write(os.path.join(bindir, "python3.9"), self.python_wrapper_text(), 0o755)
         _write(os.path.join(bindir, "python3.9-config"), "#!/bin/sh\necho not python >&2\nexit 1\n", 0o755)
         os.makedirs(os.path.join(self.root, "python3", "lib"), exist_ok=True)
+
+    def install_pythons(self, names, python=None, flags=("-S",), broken=()):
+        """Pythons by name in ROOT/python3/bin, as NiLuJe's (python3.9) and pithon (HF)
+        (python3.14, with pip3.14 and python3.14-config beside it) lay them out: each a
+        wrapper that notes its name in ROOT/../fake/pythons and in the environment
+        (KINDLE_FAKE_PYTHON) of what it runs, then runs `python FLAGS...`. The default
+        flags leave out -I, so the scripts' own -I is what isolates the server. A name
+        in broken fails at once the way a hard-float build does on a soft-float Kindle."""
+        bindir = os.path.join(self.root, "python3", "bin")
+        os.makedirs(os.path.join(self.root, "python3", "lib"), exist_ok=True)
+        for name in names:
+            if name in broken:
+                text = ('#!/bin/sh\n[ -z "${KINDLE_FAKE-}" ] || echo "${0##*/}" >>"$KINDLE_FAKE/pythons"\n'
+                        'echo "$0: cannot execute binary file: Exec format error" >&2\nexit 126\n')
+            else:
+                text = python_wrapper(python or self.python, flags)
+            _write(os.path.join(bindir, name), text, 0o755)
+            minor = name[len("python"):]
+            for extra in ("pip" + minor, name + "-config"):
+                _write(os.path.join(bindir, extra), "#!/bin/sh\necho not python >&2\nexit 1\n", 0o755)
+            os.makedirs(os.path.join(self.root, "python3", "lib", name), exist_ok=True)
+
+    def pythons_run(self):
+        """The names of the ROOT/python3/bin Pythons started so far, in order."""
+        return self.read(os.path.join(self.fake, "pythons")).split()
 
     def remove_python(self):
         shutil.rmtree(os.path.join(self.root, "python3"))

@@ -33,6 +33,23 @@ say() {
     fi
 }
 
+# say_wrapped TEXT: say TEXT in lines of at most 48 columns, cut between words: for
+# messages of others (an error of Python's) that are often longer than one line.
+say_wrapped() {
+    sw_line=
+    set -f   # the words are split, never globbed
+    for sw_word in $*; do
+        if [ -n "$sw_line" ] && [ $((${#sw_line} + 1 + ${#sw_word})) -gt 48 ]; then
+            say "$sw_line"
+            sw_line=$sw_word
+        else
+            sw_line=${sw_line:+$sw_line }$sw_word
+        fi
+    done
+    set +f
+    [ -z "$sw_line" ] || say "$sw_line"
+}
+
 log_line() {
     [ -d "$DATA" ] && printf '%s kual: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$*" >>"$LOG" 2>/dev/null
     return 0
@@ -52,40 +69,76 @@ prepare_dirs() {
     return 1
 }
 
-# find_python: sets PY to NiLuJe's Python ($ROOT/python3/bin/python3*), else python3 on PATH.
+# find_python: sets PY to the newest Python in $ROOT/python3/bin that runs, else to
+# python3 there, else to python3 on PATH. NiLuJe's package has python3.9, "pithon (HF)"
+# (firmware 5.16.3+) python3.14, with no plain python3; both may be there at once, so
+# the minor version is compared as a number (3.14 > 3.10 > 3.9). The name decides, not
+# the exec bit: /mnt/us is FAT, where every file looks executable. A candidate that
+# does not start (a hard-float build on a soft-float Kindle, a half copy) is skipped,
+# and PY_BROKEN says which and why. (The check costs one bare Python start, ~1 s.)
 find_python() {
     PY=
-    for py_candidate in "$ROOT"/python3/bin/python3*; do
-        case ${py_candidate##*/} in
-            python3|python3.[0-9]|python3.[0-9][0-9]) ;;
-            *) continue ;;   # python3.9-config and the like
-        esac
-        if [ -f "$py_candidate" ] && [ -x "$py_candidate" ]; then
-            PY=$py_candidate
+    PY_BROKEN=
+    fp_list=$(python_candidates)
+    fp_ifs=$IFS
+    IFS='
+'
+    for fp_candidate in $fp_list "$ROOT/python3/bin/python3"; do
+        [ -f "$fp_candidate" ] || continue
+        if python_runs "$fp_candidate"; then
+            PY=$fp_candidate
             break
         fi
     done
+    IFS=$fp_ifs
     [ -n "$PY" ] || PY=$(command -v python3 2>/dev/null) || PY=
     [ -n "$PY" ]
 }
 
-# py_env: sets py_ld, the LD_LIBRARY_PATH for Python (NiLuJe's libpython3.x.so is
-# in $ROOT/python3/lib).
-py_env() {
-    if [ -d "$ROOT/python3/lib" ]; then
-        py_ld=$ROOT/python3/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    else
-        py_ld=${LD_LIBRARY_PATH:-}
-    fi
+# python_candidates: $ROOT/python3/bin/python3.N, newest first, one a line.
+python_candidates() {
+    for pc_path in "$ROOT"/python3/bin/python3.*; do
+        pc_minor=${pc_path##*/python3.}
+        case $pc_minor in
+            [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) printf '%s %s\n' "$pc_minor" "$pc_path" ;;
+            *) ;;   # python3.9-config, python3.14t and the like
+        esac
+    done | sort -n -r -k 1,1 | cut -d ' ' -f 2-
 }
 
-# py ARGS...: run Python the way the server runs: with its library path and our CA
-# bundle. Set here, for Python alone: exported globally, NiLuJe's libraries break the
-# system's own tools (sqlite3).
+# python_runs PATH: true when that Python starts (with its libraries); else PY_BROKEN
+# and the log say why.
+python_runs() {
+    py_env "$1"
+    pr_out=$(env LD_LIBRARY_PATH="$py_ld" "$1" -I -S -c '' 2>&1 </dev/null) && return 0
+    # The error without folder names (they fill a Kindle's screen line on their own).
+    PY_BROKEN="$1: $(printf '%s' "$pr_out" | tail -n 1 | sed 's|[^ :]*/||g')"
+    log_line "does not run: $PY_BROKEN"
+    return 1
+}
+
+# py_env [PYTHON]: sets py_ld, the LD_LIBRARY_PATH for PYTHON (default $PY): the
+# lib folder of $ROOT/python3 when it is from there. NiLuJe's libpython3.9.so and
+# friends are in it; pithon's python3.14 has libpython built in and only its own
+# lib/python3.14 there, so the same path does no harm. A Python from PATH gets the
+# path unchanged.
+py_env() {
+    py_ld=${LD_LIBRARY_PATH:-}
+    case ${1:-$PY} in
+        "$ROOT"/python3/bin/*) [ -d "$ROOT/python3/lib" ] && py_ld=$ROOT/python3/lib${py_ld:+:$py_ld} ;;
+        *) ;;
+    esac
+    return 0
+}
+
+# py ARGS...: run Python the way the server runs: isolated (-I: no user site, no
+# PYTHON* variables, no script folder on sys.path; the launcher sets the path itself),
+# with its library path and our CA bundle. Set here, for Python alone: exported
+# globally, NiLuJe's libraries break the system's own tools (sqlite3).
 py() {
     py_env
     env LD_LIBRARY_PATH="$py_ld" REQUESTS_CA_BUNDLE="$CA_BUNDLE" SSL_CERT_FILE="$CA_BUNDLE" \
-        "$PY" -s "$@"
+        "$PY" -I "$@"
 }
 
 # server_pid: prints the pid of our running server; fails when there is none.

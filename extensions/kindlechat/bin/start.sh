@@ -62,10 +62,18 @@ firewall_close
 rotate_log
 
 if ! find_python; then
+    if [ -n "$PY_BROKEN" ]; then
+        say "KindleChat: Python is there but does not start:"
+        say_wrapped "${PY_BROKEN#"$ROOT"/python3/bin/}"
+        say "Reinstall the Python package for your Kindle"
+        say "(see the KindleChat README), then start again."
+        exit 1
+    fi
     say "KindleChat needs Python 3, and found none."
-    say "Install NiLuJe's Python 3 package so that"
-    say "/mnt/us/python3/bin/python3.9 exists (see the"
-    say "KindleChat README), then start again."
+    say "Install NiLuJe's Python 3 package (or pithon"
+    say "(HF) on firmware 5.16.3+) so that a python3.N"
+    say "is in /mnt/us/python3/bin (see the KindleChat"
+    say "README), then start again."
     exit 1
 fi
 
@@ -115,7 +123,7 @@ log_line "starting: $PY, $MODE mode, $HOST:$PORT, data in $DATA"
     unset KINDLECHAT_MNT_US
     py_env
     exec env LD_LIBRARY_PATH="$py_ld" REQUESTS_CA_BUNDLE="$CA_BUNDLE" SSL_CERT_FILE="$CA_BUNDLE" \
-        "$PY" -s "$LAUNCHER" serve --log "$LOG" --pid-file "$PIDFILE" -- \
+        "$PY" -I "$LAUNCHER" serve --log "$LOG" --pid-file "$PIDFILE" -- \
         --host "$HOST" --port "$PORT" --data-dir "$DATA"
 ) </dev/null >>"$LOG" 2>&1 &
 starter=$!

@@ -12,6 +12,7 @@ else
 fi
 if find_python; then
     say "Python: $PY"
+    [ -z "$PY_BROKEN" ] || say_wrapped "Skipped (does not start): ${PY_BROKEN#"$ROOT"/python3/bin/}"
 else
     say "Python: not found (see the README)"
 fi
