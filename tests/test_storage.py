@@ -105,11 +105,12 @@ def test_delete(store):
     assert store.list() == [] and not os.listdir(store.dir)
 
 
-def test_unknown_and_garbled_records_are_skipped(store):
-    data = b'{"t":"chat","id":"x"}\n[1,2]\n{"t":"msg","role":"user","text":"a","status":"done"}\n' \
-           b'{"t":"add","i":7,"text":"nowhere"}\n{"t":"what"}\n\xff\xfe\n'
+def test_lines_that_are_not_json_are_torn_writes_and_skipped(store):
+    """Not JSON at all (a kill -9 cut a line, even mid-character): skipped, not damage."""
+    data = b'{"t":"chat","id":"x"}\n{"t":"msg","role":"user","text":"a","sta\n' \
+           b'{"t":"msg","role":"user","text":"b","status":"done"}\n\xff\xfe\n{"t":"add","i":0,"text":"\xc3'
     chat = parse_journal(data, "x")
-    assert [m["text"] for m in chat["messages"]] == ["a"]
+    assert [m["text"] for m in chat["messages"]] == ["b"] and "damaged" not in chat
     assert json.dumps(chat)
 
 

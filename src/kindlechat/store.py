@@ -15,14 +15,13 @@ last line, which the reader drops; so no earlier message is ever lost and every
 file stays readable. When a reply ends the journal is compacted (written anew,
 atomically), so a chat reads back in one line per message.
 
-Records, one JSON object a line:
-  {"t": "chat", "id", "created"}                   first line
-  {"t": "msg", "role", "text", "status", ...}      a message (index = its order)
-  {"t": "add", "i", "text"?, "thoughts"?}          more text for message i
-  {"t": "end", "i", "status", "error"?, "finish"?, "usage"?}
-  {"t": "cut", "i"}                                drop message i and those after (retry)
+The records and what makes one valid are in records.py. A chat with a record
+KindleChat never wrote is read as far as it reads, listed as damaged, can be
+deleted, and is never written again (Damaged).
+
+A nearly full disk (a Kindle full of books) costs the newest save, never an
+earlier message: every write is whole or undone (diskwrite.py).
 """
-import json
 import os
 import re
 import secrets
@@ -30,37 +29,34 @@ import threading
 import time
 
 from . import errors
+from .diskwrite import append_whole, write_atomic  # noqa: F401 (settings.py writes with it too)
+from .records import BadIndex, apply_record, compact_journal, line, parse_journal
 
 CHAT_ID = re.compile(r"^[0-9a-f]{12}$")
 TITLE_LENGTH = 60
 CACHED_CHATS = 8
 INTERRUPTED = errors.as_dict(errors.interrupted())
+# Wording for the lead to move into errors.py (its one owner of user-facing text).
+DAMAGED = ("This chat's file is damaged: it can be read and deleted, but not continued. "
+           "Start a new chat.")
 
 
 class StorageError(Exception):
-    """The data directory cannot be read or written: the message says why, for the user."""
+    """The data directory cannot be read or written: the message says why, for the user;
+    .code is "storage_full", "storage" or "damaged"."""
+    code = "storage"
+
+
+class Damaged(StorageError):
+    """A write to a chat whose journal has a record KindleChat never wrote."""
+    code = "damaged"
+
+    def __init__(self, message=DAMAGED):
+        super().__init__(message)
 
 
 class NotFound(KeyError):
     pass
-
-
-def write_atomic(path, data, mode=0o644):
-    """Write a file so that a crash leaves either the old or the new one, never half.
-    (FAT has no atomic replace of an open file, but os.replace of a closed one is
-    a single directory update.)"""
-    tmp = path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    try:
-        os.chmod(path, mode)   # O_CREAT's mode is ignored for an existing .tmp
-    except OSError:
-        pass
 
 
 def _storage_error(exc):
@@ -72,55 +68,23 @@ def _storage_error(exc):
     return out
 
 
-def _line(record):
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def apply_record(chat, rec):
-    """Replay one journal record onto a chat dict; unknown or bad records are skipped."""
-    kind, msgs = rec.get("t"), chat["messages"]
-    if kind == "chat":
-        chat["created"] = rec.get("created", 0)
-    elif kind == "msg":
-        msgs.append({k: v for k, v in rec.items() if k != "t"})
-    elif kind in ("add", "end") and isinstance(rec.get("i"), int) and 0 <= rec["i"] < len(msgs):
-        msg = msgs[rec["i"]]
-        if kind == "add":
-            msg["text"] = msg.get("text", "") + rec.get("text", "")
-            if rec.get("thoughts"):
-                msg["thoughts"] = msg.get("thoughts", "") + rec["thoughts"]
-        else:
-            msg.update({k: v for k, v in rec.items() if k not in ("t", "i")})
-    elif kind == "cut" and isinstance(rec.get("i"), int):
-        del msgs[rec["i"]:]
-
-
-def parse_journal(data, chat_id):
-    """A chat from journal bytes. A torn or garbled line (a kill mid-write) is skipped."""
-    chat = {"id": chat_id, "created": 0, "messages": []}
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            apply_record(chat, rec)
-    return chat
-
-
-def compact_journal(chat):
-    out = [_line({"t": "chat", "id": chat["id"], "created": chat.get("created", 0)})]
-    out += [_line(dict(m, t="msg")) for m in chat["messages"]]
-    return b"".join(out)
-
-
 def summary(chat, mtime):
     msgs = chat["messages"]
     first = next((m.get("text", "") for m in msgs if m.get("role") == "user"), "")
     title = " ".join(first.split())[:TITLE_LENGTH] or "New chat"
-    return {"id": chat["id"], "title": title, "updated": mtime, "count": len(msgs)}
+    out = {"id": chat["id"], "title": title, "updated": mtime, "count": len(msgs)}
+    if chat.get("damaged"):
+        out["damaged"] = True
+    return out
+
+
+def _settled(chat):
+    """A damaged chat is never written again, so no reply streams in it: a reply it
+    shows as streaming was cut short, and can't be marked so on disk."""
+    for msg in chat["messages"]:
+        if msg.get("status") == "streaming":
+            msg.update(status="interrupted", error=dict(INTERRUPTED))
+    return chat
 
 
 class Store:
@@ -153,6 +117,8 @@ class Store:
             try:
                 with open(path, "rb") as f:
                     chat = parse_journal(f.read(), chat_id)
+                if chat.get("damaged"):
+                    _settled(chat)
             except FileNotFoundError:
                 raise self._missing(chat_id) from None
             except OSError as exc:
@@ -166,8 +132,11 @@ class Store:
         """The chat as the API shows it: {"id", "title", "messages": [...]}."""
         with self._lock:
             chat = self._load(chat_id)
-            title = summary(chat, 0)["title"]
-            return {"id": chat_id, "title": title, "messages": [dict(m) for m in chat["messages"]]}
+            out = {"id": chat_id, "title": summary(chat, 0)["title"],
+                   "messages": [dict(m) for m in chat["messages"]]}
+            if chat.get("damaged"):
+                out["damaged"] = True
+            return out
 
     def list(self):
         """Summaries of every chat, most recently changed first."""
@@ -206,36 +175,50 @@ class Store:
         return summary(chat, mtime)
 
     # -- writing ----------------------------------------------------------
+    def _applied(self, chat_id, records):
+        """A copy of the chat with records applied: checked before anything is written."""
+        chat = self._load(chat_id)
+        if chat.get("damaged"):
+            raise Damaged()
+        new = dict(chat, messages=[dict(m) for m in chat["messages"]])
+        try:
+            for rec in records:
+                apply_record(new, rec)
+        except BadIndex:
+            raise NotFound(chat_id) from None
+        return new
+
     def _append(self, chat_id, records, sync):
         """Append records to the journal, then to the cached chat. The disk first:
         what the API shows has been written."""
-        path = self._path(chat_id)
-        data = b"".join(_line(r) for r in records)
+        new, path = self._applied(chat_id, records), self._path(chat_id)
+        data = b"".join(line(r) for r in records)
         try:
             fd = os.open(path, os.O_RDWR | os.O_APPEND)
             try:
-                if chat_id not in self._whole:
-                    data = self._after_torn_line(fd) + data
-                    self._whole.add(chat_id)
-                os.write(fd, data)
-                if sync:
-                    os.fsync(fd)
+                self._append_whole(fd, chat_id, data, sync)
             finally:
                 os.close(fd)
         except FileNotFoundError:
             raise self._missing(chat_id) from None
         except OSError as exc:
             raise _storage_error(exc) from None
-        chat = self._load(chat_id)
-        for rec in records:
-            apply_record(chat, rec)
+        self._cache[chat_id] = new
         self._touch(chat_id)
 
+    def _append_whole(self, fd, chat_id, data, sync):
+        """Append to the journal all of data or nothing (diskwrite.append_whole)."""
+        size = os.lseek(fd, 0, os.SEEK_END)
+        if chat_id not in self._whole:
+            data = self._after_torn_line(fd, size) + data
+        self._whole.discard(chat_id)   # until it is known whole again: if an undo fails,
+        append_whole(fd, size, data, sync)   # the next append starts a line of its own
+        self._whole.add(chat_id)
+
     @staticmethod
-    def _after_torn_line(fd):
+    def _after_torn_line(fd, size):
         """A kill -9 mid-write may leave a last line without its newline; start a new
         line after it, so that the next record is not glued to the torn one."""
-        size = os.lseek(fd, 0, os.SEEK_END)
         if size and os.pread(fd, 1, size - 1) != b"\n":
             return b"\n"
         return b""
@@ -305,12 +288,9 @@ class Store:
     def _rewrite(self, chat_id, records):
         """Apply records to a copy of the chat, write it compacted, then show it: the
         disk first, as in _append."""
-        chat, path = self._load(chat_id), self._path(chat_id)
+        new, path = self._applied(chat_id, records), self._path(chat_id)
         if not os.path.exists(path):   # deleted meanwhile (never bring it back), or USB mode
             raise self._missing(chat_id)
-        new = dict(chat, messages=[dict(m) for m in chat["messages"]])
-        for rec in records:
-            apply_record(new, rec)
         try:
             write_atomic(path, compact_journal(new))
         except OSError as exc:
@@ -322,12 +302,19 @@ class Store:
     def mark_interrupted(self):
         """At start: a reply still 'streaming' on disk was cut short by a crash or kill.
         Returns how many were marked."""
-        count = 0
         with self._lock:
-            for cid in list(self._summaries()):
-                chat = self._load(cid)
-                for i, msg in enumerate(chat["messages"]):
-                    if msg.get("status") == "streaming":
-                        self.end_message(cid, i, "interrupted", error=INTERRUPTED)
-                        count += 1
+            return sum(self._mark_chat(cid) for cid in list(self._summaries()))
+
+    def _mark_chat(self, chat_id):
+        """Mark one chat's streaming replies; a chat that can't be read or written
+        (damaged, or its file unwritable) is passed over, so the others still are."""
+        count = 0
+        try:
+            chat = self._load(chat_id)
+            streaming = [i for i, m in enumerate(chat["messages"]) if m.get("status") == "streaming"]
+            for i in streaming:
+                self.end_message(chat_id, i, "interrupted", error=INTERRUPTED)
+                count += 1
+        except (NotFound, StorageError):
+            pass
         return count
