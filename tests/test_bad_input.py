@@ -142,9 +142,13 @@ def test_huge_headers(srv):
     refused(srv, "GET", "/api/health", headers={"X-H%d" % i: "v" for i in range(150)})
     refused(srv, "GET", "/api/health?" + "q" * 70000)
     refused(srv, "POST", messages_path(srv), b'{"text": "hi"}', headers={"Cookie": "c=" + "z" * 70000})
-    # Many large headers within the per-line limit: served (or refused) without harm.
-    status, _, _ = raw(srv, "GET", "/api/health", headers={"X-H%d" % i: "v" * 60000 for i in range(90)})
-    assert status in (200, 400, 413, 431)
+    # 5 MB of headers, each line within http.client's per-line limit: refused without harm.
+    # The 431 goes out at once; past 1 MB of drained headers the server may reset the line.
+    try:
+        status, _, _ = raw(srv, "GET", "/api/health", headers={"X-H%d" % i: "v" * 60000 for i in range(90)})
+        assert status == 431
+    except (BrokenPipeError, ConnectionResetError):
+        pass
     assert srv.get("/api/health")["ok"]
     tally("bad input: huge headers and request lines", 5)
 
