@@ -1,5 +1,6 @@
 """Replies kept in memory (src/kindlechat/replies.py)."""
-from kindlechat.replies import Replies, Reply, Text
+from kindlechat.replies import Replies, Reply
+from kindlechat.text import Text
 from kindlechat.store import Store
 
 
@@ -12,11 +13,39 @@ def test_text_reads_from_any_code_point_offset():
     assert [text.since(i) for i in range(len(whole) + 2)] == [whole[i:] for i in range(len(whole) + 2)]
 
 
-def test_prune_keeps_an_ended_reply_whose_text_is_not_on_disk_yet(tmp_path):
-    replies = Replies(Store(str(tmp_path)))
-    for n, (status, saved) in enumerate([("done", True), ("error", False), ("done", True)]):
+def ended_replies(replies, *ends):
+    """Put ended replies into replies: (status, saved, characters of text) each."""
+    for n, (status, saved, size) in enumerate(ends):
         reply = Reply("0123456789ab", n, stream=None)
         reply.status, reply.saved = status, saved
+        reply.text.append("x" * size)
         replies._active[("0123456789ab", n)] = reply
+
+
+def test_prune_keeps_an_ended_reply_whose_text_is_not_on_disk_yet_and_the_newest(tmp_path):
+    replies = Replies(Store(str(tmp_path)))
+    ended_replies(replies, ("done", True, 5), ("error", False, 5), ("done", True, 5))
     replies.prune(keep=0)
-    assert list(replies._active) == [("0123456789ab", 1)]
+    assert list(replies._active) == [("0123456789ab", 1), ("0123456789ab", 2)]
+
+
+def test_ended_replies_kept_for_late_polls_are_bounded_by_their_size_not_their_count(tmp_path):
+    replies = Replies(Store(str(tmp_path)))
+    ended_replies(replies, *[("done", True, 1000)] * 40)
+    replies.prune(keep=10500)          # ten of them fit; the oldest 30 go to disk
+    assert [i for _, i in replies._active] == list(range(30, 40))
+    ended_replies(replies, ("done", True, 50000))   # one larger than all: it stays alone
+    replies._active = {k: r for k, r in replies._active.items() if k[1] == 0}
+    replies.prune(keep=10500)
+    assert len(replies._active) == 1
+
+
+def test_text_gives_bounded_pieces_and_holds_about_a_byte_per_byte():
+    text = Text()
+    for _ in range(100000):
+        text.append("abcde")            # 1-7 character events, as OpenAI-style streams send
+    pieces = list(text.pieces(3, size=4096))
+    assert max(map(len, pieces)) == 4096
+    assert "".join(pieces) == ("abcde" * 100000)[3:]
+    # joined into blocks: a few hundred str objects, not a hundred thousand
+    assert len(text._blocks) + len(text._tail) < 100

@@ -142,6 +142,25 @@ def interrupted():
                        "The text so far is kept; tap Retry for a full reply.")
 
 
+def reply_too_long(limit):
+    """A reply that passed KindleChat's size limit (replies.MAX_REPLY): only an
+    upstream that never ends gets there."""
+    return GeminiError("reply_too_long", "This reply passed %s characters, far more than any model "
+                       "writes, so KindleChat ended it. The text so far is kept." % format(limit, ","))
+
+
+def no_thread():
+    """The Kindle could not start one more thread for the reply (its memory is short)."""
+    return GeminiError("no_thread", "The Kindle is short of memory and could not start the reply. "
+                       "Close a chat page in another tab, or restart KindleChat from KUAL, then try again.")
+
+
+def internal(what):
+    """A bug of ours while a reply was written: say so, keep the text."""
+    return GeminiError("internal", "Something went wrong while writing the reply (%s). "
+                       "The text so far is kept; tap Retry." % what)
+
+
 # errno values that mean the storage itself is full, not away: FAT on a Kindle
 # full of books answers ENOSPC; EFBIG is FAT's 4 GiB file limit.
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)

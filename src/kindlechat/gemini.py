@@ -137,12 +137,26 @@ class ReplyStream:
             # An ended reply stays in memory a while (late polls read it there): let go
             # of the request body (the whole conversation) and the response's buffers.
             self.body = self._response = None
-            if self.error is not None and len(self.api_key or "") >= 8 and self.api_key in self.error.message:
-                self.error = self.error._replace(message=self.error.message.replace(self.api_key, "(your API key)"))
+            self._mask_key()
         if self.error is None and not self._closed and not self._ended:
             self.error = dropped()
         if self.damaged and self.error is None:
             self.finish = damaged_note(self.finish)   # text is missing: say so under the reply
+
+    def _mask_key(self):
+        """Upstream text may quote the key (an error body, a finishMessage, a relay's
+        usage notes): it is masked before anything is stored or shown."""
+        key = self.api_key or ""
+        if len(key) < 8:
+            return
+        if self.error is not None and key in self.error.message:
+            self.error = self.error._replace(message=self.error.message.replace(key, "(your API key)"))
+        for name in ("finish", "usage"):
+            value = getattr(self, name)
+            if value is not None:
+                dumped = json.dumps(value, ensure_ascii=False)
+                if key in dumped:
+                    setattr(self, name, json.loads(dumped.replace(key, "(your API key)")))
 
     def close(self):
         """End the request now, from any thread: shutting the socket down wakes a

@@ -7,38 +7,29 @@ Kindle's Wi-Fi dropped, and read on from the offset it had.
     text = reply.text.since(0)
     replies.stop(chat_id, index)                      # closes the upstream at once
 
-Offsets count code points of the reply text. The text is kept as a list of pieces,
-so appending a token costs the token, not the reply so far (a several-MB reply
-would otherwise be copied on every token).
+Offsets count code points of the reply text (text.Text keeps it compactly).
 """
-import bisect
 import threading
 import time
 
+from . import errors
 from .errors import as_dict
-from .store import INTERRUPTED, StorageError
+from .store import StorageError
+from .text import Text
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
 RESAVE_EVERY, RESAVE_FOR = 2.0, 3600.0   # a reply that ended while the data folder was away
-
-
-class Text:
-    """Append-only text readable from any code-point offset."""
-
-    def __init__(self):
-        self._pieces, self._starts, self.length = [], [], 0
-
-    def append(self, piece):
-        self._starts.append(self.length)
-        self._pieces.append(piece)
-        self.length += len(piece)
-
-    def since(self, offset):
-        if offset >= self.length:
-            return ""
-        i = bisect.bisect_right(self._starts, offset) - 1
-        head = self._pieces[i][offset - self._starts[i]:]
-        return head + "".join(self._pieces[i + 1:])
+# A reply (text and thoughts) is ended past this many characters: far above any model's
+# output limit (Gemini 2.5: 65,536 tokens, about 260,000 characters), so only a broken
+# or hostile upstream that never ends reaches it. It bounds the server's memory
+# (docs/RELIABILITY.md) and the journal's size on a Kindle's nearly full storage.
+MAX_REPLY = 2000000
+# Ended replies stay in memory for late polls (USB mode: the disk may be away) until
+# their text adds up to this, newest kept first; polls on older ones read the disk.
+KEEP_ENDED = 4 * 1024 * 1024
+# Stop waits this long for the reply's thread to notice. A thread blocked in connect()
+# (SYNs dropped on a half-up Wi-Fi) can't be woken: the reply is ended without it.
+STOP_WAIT = 2.0
 
 
 class Reply:
@@ -55,6 +46,10 @@ class Reply:
         self.interrupted = False
         self.forgotten = False   # its chat was deleted or the reply retried: save no more
         self.saved = False       # its end is on disk (not yet, while USB mode lasts)
+        self.too_long = False    # MAX_REPLY was reached
+        self.saved_offsets = [0, 0]   # how much of text and thoughts is on disk
+        self._concluded = threading.Lock()   # taken by whoever ends it: its thread, or Stop
+        self._saving = threading.Lock()      # one save at a time: Stop may end it from another thread
 
     @property
     def ended(self):
@@ -98,24 +93,50 @@ class Replies:
             return any(cid == chat_id and not r.ended for (cid, _), r in self._active.items())
 
     def start(self, chat_id, index, stream):
+        """register() and run() in one."""
+        return self.run(self.register(chat_id, index, stream))
+
+    def register(self, chat_id, index, stream):
+        """Make the reply known (polls find it live) before its message is stored."""
         reply = Reply(chat_id, index, stream)
         with self._lock:
             self._active[(chat_id, index)] = reply
-        self.prune()   # ended replies stay for late polls until 16 newer ones ended
-        reply.thread = threading.Thread(target=self._run, args=(reply,), daemon=True,
-                                        name="reply-%s-%d" % (chat_id, index))
-        reply.thread.start()
+        self.prune()
         return reply
+
+    def run(self, reply):
+        """Start the reply's thread. If it can't start ("can't start new thread":
+        a Kindle's 32-bit address space or its thread limit), the reply is
+        unregistered again and the RuntimeError raised, so nothing is left half-made."""
+        reply.thread = threading.Thread(target=self._run, args=(reply,), daemon=True,
+                                        name="reply-%s-%d" % (reply.chat_id, reply.index))
+        try:
+            reply.thread.start()
+        except RuntimeError:
+            self.unregister(reply)
+            raise
+        return reply
+
+    def unregister(self, reply):
+        with self._lock:
+            if self._active.get((reply.chat_id, reply.index)) is reply:
+                del self._active[(reply.chat_id, reply.index)]
+        reply.forgotten = True
 
     def stop(self, chat_id, index, interrupted=False):
         """Stop a streaming reply; True if there was one. interrupted: the server is
-        shutting down, not the user pressing Stop."""
+        shutting down, not the user pressing Stop. Returns within about STOP_WAIT
+        seconds, whatever the reply's thread is blocked in."""
         reply = self.get(chat_id, index)
-        if reply is None or reply.ended:
+        if reply is None or reply.ended or reply.thread is None:
             return False
         reply.interrupted = interrupted
         reply.stream.close()
-        reply.thread.join(10)
+        reply.thread.join(STOP_WAIT)
+        if reply.thread.is_alive():
+            # Still blocked (in connect(), which close() can't reach): end the reply
+            # from here; its thread, when it wakes, finds it ended and saves nothing.
+            self._finish(reply, reply.saved_offsets)
         return True
 
     def stop_chat(self, chat_id):
@@ -127,78 +148,109 @@ class Replies:
         for chat_id, index in list(self._active):
             self.stop(chat_id, index, interrupted)
 
-    def prune(self, keep=16):
-        """Forget the oldest ended replies beyond keep whose text is on disk."""
+    def prune(self, keep=KEEP_ENDED):
+        """Forget the oldest ended replies whose end is on disk, once the ended
+        replies' text adds up to more than keep characters (the newest always stays)."""
         with self._lock:
-            ended = [k for k, r in self._active.items() if r.ended and r.saved]
-            for key in ended[:max(0, len(ended) - keep)]:
-                del self._active[key]
+            ended = [(k, r) for k, r in self._active.items() if r.ended and r.saved]
+            total = 0
+            for n, (key, reply) in enumerate(reversed(ended)):
+                total += reply.text.length + reply.thoughts.length
+                if total > keep and n > 0:
+                    del self._active[key]
 
     def _run(self, reply):
         # What is saved is tracked as offsets into the reply's own text: a second
         # buffer grown with += would copy the whole unsaved text on every token.
-        saved, saved_at = [0, 0], time.monotonic()
+        saved, saved_at = reply.saved_offsets, time.monotonic()
         try:
             for delta in reply.stream:
+                if reply.ended:
+                    break   # Stop ended it while this thread was blocked
                 with reply.changed:
                     (reply.thoughts if delta.thought else reply.text).append(delta.text)
                     reply.changed.notify_all()
+                if reply.text.length + reply.thoughts.length > MAX_REPLY:
+                    reply.too_long = True
+                    reply.stream.close()
+                    break
                 if time.monotonic() - saved_at >= SAVE_EVERY:
                     self._save(reply, saved)
                     saved_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
-            reply.stream.error = reply.stream.error or _internal(exc)
+            reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
         self._finish(reply, saved)
 
     def _save(self, reply, saved):
         """Append the text after the saved offsets to the journal; False if the data
         folder is away (USB mode): the text then goes out with the next save."""
-        text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
-        if text or thoughts:
-            try:
-                self.store.add_text(reply.chat_id, reply.index, text, thoughts)
-            except (StorageError, KeyError):
-                return False
-            saved[0], saved[1] = reply.text.length, reply.thoughts.length
-        return True
+        with reply._saving:
+            if reply._concluded.locked():
+                return True   # Stop ended it meanwhile: its end carried the text
+            text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
+            if text or thoughts:
+                try:
+                    self.store.add_text(reply.chat_id, reply.index, text, thoughts)
+                except (StorageError, KeyError):
+                    return False
+                saved[0], saved[1] = reply.text.length, reply.thoughts.length
+            return True
 
     def _finish(self, reply, saved):
-        stream = reply.stream
-        if stream.error is not None:
-            status = "error"
-        elif stream.stopped:
-            status = "interrupted" if reply.interrupted else "stopped"
-        else:
-            status = "done"
-        error = as_dict(stream.error) if stream.error is not None else None
-        if status == "interrupted":
-            error = INTERRUPTED
+        if not reply._concluded.acquire(blocking=False):
+            return   # ended already (by Stop, while this thread was blocked)
+        status, error = self._outcome(reply)
         problem = self._save_end(reply, saved, status, error)
         if problem is None:
             return self._show(reply, status, error)
-        # USB mode: the page is told, the text stays in memory, and it is saved as
-        # soon as the data folder is back (then the reply shows how it really ended).
-        self._show(reply, "error", {"code": "storage", "message": str(problem)}, saved=False)
+        # USB mode or a full disk: the page is told (never "done": it is not saved),
+        # the text stays in memory, and it is saved as soon as the storage is back
+        # (then the reply shows how it really ended).
+        self._show(reply, "error", {"code": getattr(problem, "code", "storage"), "message": str(problem)},
+                   saved=False)
+        if threading.current_thread() is reply.thread:
+            return self._resave(reply, saved, status, error)
+        try:   # ended by Stop from a request's thread, which must answer now
+            threading.Thread(target=self._resave, args=(reply, saved, status, error), daemon=True).start()
+        except RuntimeError:
+            pass   # no thread to be had: the reply stays in memory, shown as not saved
+
+    def _resave(self, reply, saved, status, error):
         deadline = time.monotonic() + RESAVE_FOR
         while time.monotonic() < deadline and not reply.forgotten:
             time.sleep(RESAVE_EVERY)
             if self._save_end(reply, saved, status, error) is None:
                 return self._show(reply, status, error)
 
+    @staticmethod
+    def _outcome(reply):
+        """(status, error dict or None) of a reply whose stream is over."""
+        stream = reply.stream
+        if reply.too_long:
+            return "error", as_dict(errors.reply_too_long(MAX_REPLY))
+        if stream.error is not None:
+            return "error", as_dict(stream.error)
+        if stream.stopped:
+            if reply.interrupted:
+                return "interrupted", as_dict(errors.interrupted())
+            return "stopped", None
+        return "done", None
+
     def _save_end(self, reply, saved, status, error):
         """Save the rest of the text and the end; the StorageError if the folder is away."""
-        if reply.forgotten:
+        with reply._saving:
+            if reply.forgotten:
+                return None
+            text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
+            try:
+                self.store.end_message(reply.chat_id, reply.index, status, text, thoughts, error=error,
+                                       finish=reply.stream.finish, usage=reply.stream.usage)
+                saved[0], saved[1] = reply.text.length, reply.thoughts.length
+            except StorageError as exc:
+                return exc
+            except KeyError:   # the chat was deleted meanwhile
+                pass
             return None
-        text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
-        try:
-            self.store.end_message(reply.chat_id, reply.index, status, text, thoughts, error=error,
-                                   finish=reply.stream.finish, usage=reply.stream.usage)
-            saved[0], saved[1] = reply.text.length, reply.thoughts.length
-        except StorageError as exc:
-            return exc
-        except KeyError:   # the chat was deleted meanwhile
-            pass
-        return None
 
     @staticmethod
     def _show(reply, status, error, saved=True):
@@ -215,8 +267,3 @@ class Replies:
             for key in [k for k, r in self._active.items() if k[0] == chat_id and r.ended]:
                 self._active.pop(key).forgotten = True
 
-
-def _internal(exc):
-    from .errors import GeminiError
-    return GeminiError("internal", "Something went wrong while writing the reply (%s). Tap Retry."
-                       % type(exc).__name__)

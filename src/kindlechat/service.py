@@ -1,0 +1,254 @@
+"""The chat service: what the routes call. Settings, chats on disk, replies
+streaming, and the stream to the model. Holds no HTTP.
+
+    >>> import tempfile
+    >>> from kindlechat import settings
+    >>> chat = ChatServer(settings.load(["--data-dir", tempfile.mkdtemp()], environ={}))
+    >>> cid = chat.store.create()
+    >>> chat.get_chat(cid)["messages"]
+    []
+"""
+import threading
+import time
+
+from . import __version__, errors, gemini
+from . import settings as settings_mod
+from .replies import Replies
+from .store import NotFound, Store, StorageError
+
+
+class ApiError(Exception):
+    """An answer of 4xx/5xx with {"error": {"code", "message"}}."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def stale(message):
+    """A message that is `streaming` on disk with no live reply behind it, shown as
+    it really is: interrupted. Start-up marks such messages on disk, but it can't
+    while the data folder is away or read-only (USB mode at start), and a page
+    polling a "streaming" message that never changes would poll for ever."""
+    if message.get("status") != "streaming":
+        return message
+    return dict(message, status="interrupted", error=errors.as_dict(errors.interrupted()))
+
+
+class ChatServer:
+    """What the routes call. One new reply per chat at a time."""
+
+    def __init__(self, settings, emulator=None):
+        self.settings = settings
+        self.store = Store(settings["data_dir"])
+        self.replies = Replies(self.store)
+        self.emulator = emulator
+        self._session = None
+        self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
+        self._closing = set()                # chats being deleted: no new reply starts there
+        self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
+
+    @property
+    def demo(self):
+        return bool(self.settings["demo"] or not self.settings["api_key"])
+
+    def health(self):
+        return {"ok": True, "version": __version__, "demo": self.demo}
+
+    def mark_interrupted(self):
+        """Mark on disk the replies a crash or kill left `streaming`; tried at start
+        and again before each new reply until it succeeds once. Returns how many."""
+        count = self.store.mark_interrupted()
+        self._unmarked = False
+        return count
+
+    # -- settings -----------------------------------------------------------
+    def public_settings(self):
+        return dict(settings_mod.public(self.settings), demo=self.demo)
+
+    def update_settings(self, changes):
+        if not isinstance(changes, dict):
+            raise ApiError(400, "bad_request", "Send the settings as a JSON object.")
+        clean = {}
+        for name, value in changes.items():
+            if name not in settings_mod.EDITABLE:
+                raise ApiError(400, "bad_setting", "%s cannot be changed here." % name)
+            try:
+                clean[name] = settings_mod.coerce(name, value)
+            except settings_mod.SettingsError as exc:
+                raise ApiError(400, "bad_setting", str(exc)) from None
+        try:
+            settings_mod.save(self.settings["data_dir"], clean)
+        except OSError as exc:
+            raise ApiError(503, errors.storage(exc).code, errors.storage(exc).message) from None
+        self.settings.update(clean)
+        if clean.get("api_key"):
+            self.settings["demo"] = False
+        return self.public_settings()
+
+    # -- chats --------------------------------------------------------------
+    def get_chat(self, chat_id):
+        chat = self.store.get(chat_id)
+        chat["messages"] = [m if self.replies.get(chat_id, i) else stale(m)
+                            for i, m in enumerate(chat["messages"])]
+        return chat
+
+    def message(self, chat_id, index):
+        messages = self.store.get(chat_id)["messages"]
+        if not 0 <= index < len(messages):
+            raise NotFound(index)
+        return messages[index]
+
+    # -- replies ------------------------------------------------------------
+    def _stream_for(self, history):
+        if self._session is None:
+            self._session = gemini.new_session()
+        s = self.settings
+        if self.demo:
+            if self.emulator is None:
+                raise ApiError(503, "no_key", "No API key is set: add one in Settings.")
+            base, key = self.emulator.url, "demo"
+        else:
+            base, key = s["gemini_url"], s["api_key"]
+        url = gemini.stream_url(base, s["model"])
+        body = gemini.build_body(history, s)
+        timeouts = {"connect": s["connect_timeout"], "read": s["read_timeout"]}
+        return gemini.ReplyStream(self._session, url, key, body, timeouts)
+
+    def _check_free(self, chat_id):
+        if chat_id in self._closing or self.replies.streaming_in(chat_id):
+            raise ApiError(409, "busy", "A reply is still streaming in this chat: wait or stop it.")
+        if self._unmarked:
+            try:
+                self.mark_interrupted()
+            except StorageError:
+                pass   # still away: the send below says so
+
+    def send(self, chat_id, text):
+        """Store the user's message and start the reply; returns the reply's index."""
+        with self._send_lock:
+            self._check_free(chat_id)
+            messages = self.store.get(chat_id)["messages"]
+            self.store.add_message(chat_id, "user", text, "done")
+            return self._start(chat_id, messages + [{"role": "user", "text": text}])
+
+    def retry(self, chat_id):
+        """Generate the last reply again (it ended in an error, or was stopped)."""
+        with self._send_lock:
+            self._check_free(chat_id)
+            messages = self.store.get(chat_id)["messages"]
+            if not messages or messages[-1]["role"] != "model":
+                raise ApiError(409, "nothing_to_retry", "There is no reply to retry in this chat.")
+            self.store.cut(chat_id, len(messages) - 1)
+            self.replies.forget(chat_id)
+            return self._start(chat_id, messages[:-1])
+
+    def delete(self, chat_id):
+        """Stop the chat's streaming reply, if any, then delete the chat. The send lock
+        is not held while the reply stops, so other chats answer meanwhile."""
+        with self._send_lock:
+            self.store.get(chat_id)        # an unknown chat is a 404 before anything stops
+            self._closing.add(chat_id)
+        try:
+            self.replies.stop_chat(chat_id)
+            with self._send_lock:
+                self.store.delete(chat_id)
+                self.replies.forget(chat_id)
+        finally:
+            self._closing.discard(chat_id)
+
+    def stop(self, chat_id, index):
+        """Stop a reply; True if it was streaming. A stale `streaming` message (no
+        live reply: see stale()) is marked interrupted on disk, where the disk allows."""
+        message = self.message(chat_id, index)
+        if self.replies.stop(chat_id, index):
+            return True
+        if message.get("status") == "streaming" and self.replies.get(chat_id, index) is None:
+            try:
+                self.store.end_message(chat_id, index, "interrupted", error=errors.as_dict(errors.interrupted()))
+            except StorageError:
+                pass   # still shown as interrupted (stale()), marked at the next chance
+            return True
+        return False
+
+    def _start(self, chat_id, history):
+        """Register the reply, store its message, start its thread; a failure at
+        any step undoes the steps before it, so the chat is never left wedged."""
+        pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
+        stream = self._stream_for(pairs)
+        index = len(history)
+        reply = self.replies.register(chat_id, index, stream)   # polls find it live from now
+        try:
+            self.store.add_message(chat_id, "model", "", "streaming")
+        except BaseException:
+            self.replies.unregister(reply)
+            raise
+        try:
+            self.replies.run(reply)
+        except RuntimeError:   # "can't start new thread"
+            try:
+                self.store.cut(chat_id, index)
+            except StorageError:
+                pass   # left `streaming` on disk, shown interrupted (stale())
+            error = errors.no_thread()
+            raise ApiError(503, error.code, error.message) from None
+        return index
+
+    def poll(self, chat_id, index, offset, wait, tfrom=None):
+        """The reply's state and where its new text lies, after offset: waits up to
+        `wait` seconds for some, and answers at most once per throttle interval,
+        except the reply's first text. Returns (answer without text, text pieces)."""
+        reply = self.replies.get(chat_id, index)
+        if reply is None:
+            return stored_answer(stale(self.message(chat_id, index)), offset, tfrom)
+        if offset > reply.text.length:
+            raise bad_offset(offset, reply.text.length)
+        arrived = time.monotonic()
+
+        def more():
+            return reply.text.length > offset or (tfrom is not None and reply.thoughts.length > tfrom)
+        first = offset == 0 and not tfrom   # the reply's first words (or thoughts) go out at once
+        if reply.wait(more, wait) and not first:
+            # e-ink: hold the answer until a throttle interval has passed since the poll came.
+            # Only the reply's end cuts the hold short: waiting on reply.changed would wake
+            # this thread for every token that arrives meanwhile.
+            hold = arrived + self.settings["throttle_ms"] / 1000.0 - time.monotonic()
+            if hold > 0:
+                reply.finished.wait(min(hold, wait))
+        return live_answer(reply, offset, tfrom)
+
+
+def bad_offset(offset, length):
+    return ApiError(400, "bad_offset", "from=%d is beyond the reply's %d characters: reload the chat."
+                    % (offset, length))
+
+
+def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
+    out = {"next": next_offset, "status": state["status"]}
+    for key in ("error", "finish", "usage"):
+        if state.get(key) is not None:
+            out[key] = state[key]
+    if thoughts is not None:
+        out["thoughts"], out["thoughts_next"] = thoughts, thoughts_next
+    return out
+
+
+def stored_answer(message, offset, tfrom):
+    text, thoughts = message.get("text", ""), message.get("thoughts", "")
+    if offset > len(text):
+        raise bad_offset(offset, len(text))
+    return (poll_answer(len(text), message, None if tfrom is None else thoughts[tfrom:], len(thoughts)),
+            _slices(text, offset))
+
+
+def live_answer(reply, offset, tfrom):
+    with reply.changed:   # text, thoughts and state as of one moment
+        pieces = reply.text.pieces(offset)
+        return (poll_answer(reply.text.length, reply.state(),
+                            None if tfrom is None else reply.thoughts.since(tfrom), reply.thoughts.length),
+                pieces)
+
+
+def _slices(text, offset, size=8192):
+    for start in range(offset, len(text), size):
+        yield text[start:start + size]
