@@ -1,14 +1,18 @@
 """The Python half of the KUAL scripts: runs the server, waits for it, makes tokens.
 
-    python3 -s bin/launcher.py serve --log LOG --pid-file PID -- --host 127.0.0.1 --port 8642 ...
-    python3 -s bin/launcher.py wait http://127.0.0.1:8642/api/health --pid-file PID --timeout 90
-    python3 -s bin/launcher.py token
+    python3 -I bin/launcher.py serve --log LOG --pid-file PID -- --host 127.0.0.1 --port 8642 ...
+    python3 -I bin/launcher.py wait http://127.0.0.1:8642/api/health --pid-file PID --timeout 90
+    python3 -I bin/launcher.py token
 
 The shell scripts call it instead of `python3 -m kindlechat` because the Kindle's
 Python has none of our libraries installed: `serve` puts the zip's `app/` and
-`vendor/` folders first on sys.path itself, so it needs no PYTHONPATH and runs
-the same under `-s`, `-S` and `-I`. Written for Python 3.9 without f-strings, so
-an older Python still gets as far as saying it is too old.
+`vendor/` folders first on sys.path itself, so it needs no PYTHONPATH. The scripts
+run it isolated (-I: no PYTHON* variables, no user site, not even this script's
+folder on sys.path), so nothing of the Kindle's environment or of another program's
+packages (pithon's pip) comes between the zip and the server; it runs the same
+under -S. Written for Python 3.9 without f-strings, so an older Python still gets
+as far as saying it is too old; tests/test_python39.py keeps it free of what 3.12
+to 3.14 removed.
 """
 import argparse
 import json
