@@ -1,5 +1,6 @@
-"""Shared fixtures. Test files are named by feature; helpers live in tests/*.py
-modules without the test_ prefix (serverproc, upstream)."""
+"""Shared fixtures. Test files are named by feature; the helpers that bench/ and
+tools/ use too live in testkit/ (serverproc, upstream, gemini_chunks, faultkit),
+the test-only ones in tests/*.py without the test_ prefix (kindle_fakes, page_fixtures)."""
 import os
 import sys
 
@@ -19,7 +20,7 @@ from testkit.fixtures import gemini_dir  # noqa: E402
 
 @pytest.fixture
 def upstream():
-    """A scripted loopback server in Gemini's wire format (tests/upstream.py)."""
+    """A scripted loopback server in Gemini's wire format (testkit/upstream.py)."""
     up = Upstream().start()
     yield up
     up.stop()
