@@ -176,8 +176,6 @@ def test_a_damaged_chat_through_the_server(tmp_path):
         srv.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="server's api wrapper must map store.Damaged to 409 "
-                   "'damaged' (lead); today every StorageError is a 503 'storage'")
 def test_sending_to_a_damaged_chat_is_a_409_damaged(tmp_path):
     srv, _, bad = damaged_server(tmp_path)
     try:

@@ -161,6 +161,12 @@ def internal(what):
                        "The text so far is kept; tap Retry." % what)
 
 
+def damaged_chat():
+    """A chat whose file holds a record KindleChat never wrote (store.Damaged)."""
+    return GeminiError("damaged", "This chat's file is damaged: it can be read and deleted, "
+                       "but not continued. Start a new chat.")
+
+
 # errno values that mean the storage itself is full, not away: FAT on a Kindle
 # full of books answers ENOSPC; EFBIG is FAT's 4 GiB file limit.
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)

@@ -163,8 +163,8 @@ def api(fn):
             return json_error(exc.status, exc.code, exc.message)
         except NotFound:
             return json_error(404, "not_found", "No such chat or message.")
-        except StorageError as exc:
-            return json_error(503, "storage", str(exc))
+        except StorageError as exc:   # storage full or away (503), a damaged chat (409)
+            return json_error(409 if exc.code == "damaged" else 503, exc.code, str(exc))
         if isinstance(result, bottle.HTTPResponse):
             return result
         status = 200

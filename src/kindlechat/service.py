@@ -59,7 +59,7 @@ class ChatServer:
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
         and again before each new reply until it succeeds once. Returns how many."""
         count = self.store.mark_interrupted()
-        self._unmarked = False
+        self._unmarked = self.store.unmarked
         return count
 
     # -- settings -----------------------------------------------------------

@@ -37,8 +37,7 @@ TITLE_LENGTH = 60
 CACHED_CHATS = 8
 INTERRUPTED = errors.as_dict(errors.interrupted())
 # Wording for the lead to move into errors.py (its one owner of user-facing text).
-DAMAGED = ("This chat's file is damaged: it can be read and deleted, but not continued. "
-           "Start a new chat.")
+DAMAGED = errors.damaged_chat().message
 
 
 class StorageError(Exception):
@@ -301,8 +300,10 @@ class Store:
 
     def mark_interrupted(self):
         """At start: a reply still 'streaming' on disk was cut short by a crash or kill.
-        Returns how many were marked."""
+        Returns how many were marked. Afterwards self.unmarked says whether a chat
+        could not be written (USB mode), so that the caller tries again later."""
         with self._lock:
+            self.unmarked = False
             return sum(self._mark_chat(cid) for cid in list(self._summaries()))
 
     def _mark_chat(self, chat_id):
@@ -315,6 +316,8 @@ class Store:
             for i in streaming:
                 self.end_message(chat_id, i, "interrupted", error=INTERRUPTED)
                 count += 1
-        except (NotFound, StorageError):
-            pass
+        except (NotFound, Damaged):
+            pass   # gone, or damaged: never written again, nothing to retry
+        except StorageError:
+            self.unmarked = True
         return count
