@@ -118,6 +118,7 @@ def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, 
         answer = srv.read_reply(cid, srv.send(cid, "echo: the last reply"))
         assert answer["status"] != "done"
         assert answer["status"] == "error" and answer["error"]["message"].startswith(FULL), answer
+        assert answer["error"]["code"] == "storage_full"
     finally:
         srv.stop()   # (its retry of the save sleeps 2 s between attempts of a few microseconds)
     after = read(path)

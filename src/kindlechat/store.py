@@ -36,7 +36,6 @@ CHAT_ID = re.compile(r"^[0-9a-f]{12}$")
 TITLE_LENGTH = 60
 CACHED_CHATS = 8
 INTERRUPTED = errors.as_dict(errors.interrupted())
-# Wording for the lead to move into errors.py (its one owner of user-facing text).
 DAMAGED = errors.damaged_chat().message
 
 
@@ -95,6 +94,7 @@ class Store:
         self._cache = {}        # id -> chat dict, most recently used last
         self._index = None      # id -> summary, built on first use
         self._whole = set()     # ids whose journal is known to end with a newline
+        self.unmarked = False   # mark_interrupted could not write a chat (see there)
 
     def _missing(self, chat_id):
         """A chat file that is not there: an unknown chat, unless the whole data folder
