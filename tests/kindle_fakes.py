@@ -10,8 +10,10 @@ What is real: the scripts, run by busybox ash when busybox is installed (the Kin
 shell; else /bin/sh), with the busybox applets a Kindle has (TOOLS) and nothing else
 on PATH; Python, but started as `python3 -I -S` through a wrapper at
 ROOT/python3/bin/python3.9 (where NiLuJe's package puts it), so it sees the standard
-library and the zip alone. What is fake: lipc-set-prop, lipc-get-prop, eips, iptables,
-ifconfig and ip. They record their calls in ROOT/../fake/calls (a tab between
+library and the zip alone; install_pythons() lays out other Kindles' Pythons instead
+(pithon (HF)'s python3.14, or several at once) as wrappers that leave out -I, so the
+scripts' own -I is what isolates the server. What is fake: lipc-set-prop,
+lipc-get-prop, eips, iptables, ifconfig and ip. They record their calls in ROOT/../fake/calls (a tab between
 arguments), keep lipc properties and iptables rules as files under ROOT/../fake/state,
 and report the Wi-Fi address as 127.0.0.2 (a loopback address: no test traffic may
 leave the machine).

@@ -103,7 +103,7 @@ python_candidates() {
             [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) printf '%s %s\n' "$pc_minor" "$pc_path" ;;
             *) ;;   # python3.9-config, python3.14t and the like
         esac
-    done | sort -n -r -k 1,1 | cut -d ' ' -f 2-
+    done | sort -n -r | cut -d ' ' -f 2-   # (plain -n: no -k needed, which a small busybox lacks)
 }
 
 # python_runs PATH: true when that Python starts (with its libraries); else PY_BROKEN
