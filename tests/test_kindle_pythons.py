@@ -68,6 +68,10 @@ def test_the_newest_python_is_chosen_by_number(make_kindle, names, newest):
     kindle.install_pythons(names)
     kindle.start()
     assert started_with(kindle) == newest
+    # NiLuJe's libpython3.9.so is in python3/lib; pithon's python3.14 has only its
+    # lib/python3.14 there: the same library path serves both, and the server alone gets it.
+    env = kindle.process_env(kindle.server_pid())
+    assert env["LD_LIBRARY_PATH"] == os.path.join(kindle.root, "python3", "lib")
     # Chosen by name alone: the older ones never even ran (each start costs seconds on a Kindle).
     assert set(kindle.pythons_run()) == {newest}
     log = open(os.path.join(kindle.data, "kindlechat.log")).read()
