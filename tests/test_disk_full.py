@@ -120,7 +120,7 @@ def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, 
         assert answer["status"] == "error" and answer["error"]["message"].startswith(FULL), answer
         assert answer["error"]["code"] == "storage_full"
     finally:
-        srv.stop()   # (its retry of the save sleeps 2 s between attempts of a few microseconds)
+        srv.stop()   # the exit waits for a save under way (Store.close): no .tmp is left
     after = read(path)
     assert after.startswith(before), "the earlier journal was rewritten"
     assert [n for n in os.listdir(os.path.join(data, "chats")) if n.endswith(".tmp")] == []

@@ -124,3 +124,15 @@ def test_end_carries_the_last_text_in_one_rewrite_and_never_revives_a_deleted_ch
     with pytest.raises(NotFound):
         store.end_message(cid, i, "done", "late")
     assert os.listdir(store.dir) == []
+
+
+def test_a_compaction_cut_by_a_kill_leaves_a_tmp_that_the_next_start_removes(store, tmp_path):
+    cid = store.create()
+    store.add_message(cid, "user", "kept", "done")
+    leftover = os.path.join(store.dir, cid + ".jsonl.tmp")
+    with open(leftover, "wb") as f:
+        f.write(b'{"t":"chat","id":"')   # a kill -9 mid-write_atomic: os.replace never ran
+    fresh = Store(str(tmp_path))
+    fresh.remove_leftovers()
+    assert sorted(os.listdir(store.dir)) == [cid + ".jsonl"]
+    assert fresh.get(cid)["messages"][0]["text"] == "kept"

@@ -53,7 +53,7 @@ def main(argv=None):
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        chat.replies.stop_all(interrupted=True)
+        chat.close()
         httpd.server_close()
         if emulator is not None:
             emulator.stop()

@@ -58,9 +58,15 @@ class ChatServer:
     def mark_interrupted(self):
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
         and again before each new reply until it succeeds once. Returns how many."""
+        self.store.remove_leftovers()
         count = self.store.mark_interrupted()
         self._unmarked = self.store.unmarked
         return count
+
+    def close(self):
+        """At exit: stop the replies (marked interrupted) and end the writing."""
+        self.replies.stop_all(interrupted=True)
+        self.store.close()
 
     # -- settings -----------------------------------------------------------
     def public_settings(self):

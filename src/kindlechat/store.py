@@ -298,6 +298,23 @@ class Store:
         self._whole.add(chat_id)
         self._touch(chat_id)
 
+    def close(self):
+        """At exit: wait for a write under way, then let no other begin. Replies that
+        wait for the storage (USB mode) write from daemon threads, which the exit
+        kills wherever they are: never halfway through a file."""
+        self._lock.acquire()
+
+    def remove_leftovers(self):
+        """At start: a .tmp left by a kill -9 mid-compaction (the journal beside it is
+        whole: os.replace had not happened)."""
+        with self._lock:
+            for name in self._listdir():
+                if name.endswith(".jsonl.tmp"):
+                    try:
+                        os.remove(os.path.join(self.dir, name))
+                    except OSError:
+                        pass
+
     def mark_interrupted(self):
         """At start: a reply still 'streaming' on disk was cut short by a crash or kill.
         Returns how many were marked. Afterwards self.unmarked says whether a chat
