@@ -34,6 +34,9 @@ REMOVED_NAMES = {
     "urllib.request.URLopener", "urllib.request.FancyURLopener",  # removed 3.14
     "typing.ByteString", "logging.warn", "ssl.wrap_socket", "ssl.match_hostname",
     "unittest.makeSuite", "unittest.findTestCases", "glob.glob0", "glob.glob1",
+    "sqlite3.version", "sqlite3.version_info", "pty.master_open", "pty.slave_open",  # removed 3.14
+    "importlib.abc.ResourceReader", "importlib.abc.Traversable", "importlib.abc.TraversableResources",
+    "asyncio.get_child_watcher", "asyncio.set_child_watcher",
 }
 # Method names deprecated since 3.10 whatever they are called on (threading's camelCase).
 REMOVED_METHODS = {"setDaemon", "isDaemon", "isSet", "notifyAll", "currentThread", "activeCount",
