@@ -27,6 +27,11 @@ window.fetch = undefined; window.EventSource = undefined; window.Promise = undef
 window.ReadableStream = undefined;
 """
 MODES = ["chromium", "old-kindle"]
+# A fresh page starts on a new chat, as after New chat (else it opens the server's newest
+# chat, another test's); a reload, or a cleared localStorage, is left alone.
+FRESH_CHAT = """
+if (!sessionStorage.getItem('kc.test')) { sessionStorage.setItem('kc.test', '1'); localStorage.setItem('kc.chat', 'new'); }
+"""
 
 
 def free_port():
@@ -113,6 +118,7 @@ def open_page(browser, url, mode="chromium", width=758, height=1024, **options):
     """A fresh browser context (own localStorage) showing the page; mode "old-kindle"
     deletes fetch, EventSource, Promise and ReadableStream before any script runs."""
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.add_init_script(FRESH_CHAT)
     if mode == "old-kindle":
         context.add_init_script(OLD_KINDLE)
     page = context.new_page()
