@@ -43,6 +43,7 @@ class Reply:
     drop_after: Optional[int] = None         # after this many pieces, close the socket abruptly
     stall_seconds: float = 30.0
     head_delay: float = 0.0                  # seconds before the status line (a slow first token)
+    keep_alive: bool = False                 # no "Connection: close": the next request may come on it
     headers: dict = field(default_factory=dict)
 
 
@@ -73,16 +74,22 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self):
         sock = self.request
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        request = self._read_request(sock)
-        if request is None:
-            return
         up = self.server.upstream
-        up.requests.append(request)
-        reply = up.next_reply()
-        try:
-            self._respond(sock, reply, up)
-        except OSError:
-            pass
+        up.connections += 1
+        while True:   # more than one request only after a keep_alive reply sent whole
+            try:
+                request = self._read_request(sock)
+            except OSError:
+                return
+            if request is None:
+                return
+            up.requests.append(request)
+            reply = up.next_reply()
+            try:
+                if not self._respond(sock, reply, up) or not reply.keep_alive:
+                    return
+            except OSError:
+                return
 
     @staticmethod
     def _read_request(sock):
@@ -119,16 +126,17 @@ class _Handler(socketserver.BaseRequestHandler):
             head.append("Transfer-Encoding: chunked")
         elif reply.framing == "length":
             head.append("Content-Length: %d" % len(body))
-        head.append("Connection: close")
+        if not (reply.keep_alive and reply.framing in ("chunked", "length")):
+            head.append("Connection: close")
         head += ["%s: %s" % kv for kv in reply.headers.items()]
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         for n, piece in enumerate(pieces):
             if reply.drop_after is not None and n >= reply.drop_after:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                return   # closed with RST by the linger-0 close
+                return False   # closed with RST by the linger-0 close
             if reply.stall_after is not None and n >= reply.stall_after:
                 up.stopping.wait(reply.stall_seconds)
-                return
+                return False
             if reply.framing == "chunked":
                 piece = b"%x\r\n%s\r\n" % (len(piece), piece)
             sock.sendall(piece)
@@ -137,6 +145,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 time.sleep(reply.delay)
         if reply.framing == "chunked":
             sock.sendall(b"0\r\n\r\n")
+        return True
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -149,6 +158,7 @@ class Upstream:
 
     def __init__(self):
         self.requests = []
+        self.connections = 0        # TCP connections accepted
         self.sent = []              # monotonic time of each piece sent
         self._replies = []
         self._last = Reply()
