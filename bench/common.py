@@ -5,6 +5,11 @@ the same the tests use; importing this module puts the repo root and src/ on sys
 
 Not a test helper: nothing here asserts. Every script in bench/ prints a table
 and writes bench/results/<name>.json (gitignored).
+
+Before and after: --tree DIR (add_tree_option) runs the server and page of another
+checkout of the project, e.g. `git worktree add /tmp/kc-before 698c671` and
+`--tree /tmp/kc-before`: its src/ goes on the server's PYTHONPATH (the server finds
+its www/ beside its src/); the bench, testkit and the upstream stay this checkout's.
 """
 import json
 import os
@@ -30,6 +35,28 @@ MODEL = "gemini-2.5-flash"
 ###############################################################################
 # Readings ####################################################################
 ###############################################################################
+
+
+def add_tree_option(ap):
+    ap.add_argument("--tree", default=ROOT,
+                    help="checkout whose src/ and www/ are measured (default: this working tree); "
+                         "e.g. `git worktree add /tmp/kc-before 698c671` then --tree /tmp/kc-before")
+
+
+def tree_info(tree):
+    """{'tree', 'tree_commit', 'tree_dirty'}: what a run measured."""
+    def git(*args):
+        try:
+            return subprocess.run(["git"] + list(args), cwd=tree, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+    dirty = git("status", "--porcelain", "--", "src", "www")
+    return {"tree": os.path.abspath(tree), "tree_commit": git("rev-parse", "--short", "HEAD"),
+            "tree_dirty": bool(dirty)}
+
+
+def tree_label(info):
+    return "%s%s (%s)" % (info["tree_commit"], "+uncommitted" if info["tree_dirty"] else "", info["tree"])
 
 
 def cpu_seconds(pid):
@@ -62,6 +89,34 @@ def percentile(values, p):
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, int(round(p / 100.0 * len(ordered) + 0.5)) - 1))
     return ordered[k]
+
+
+def recut(texts, sizes, seed=1):
+    """The same text re-cut into pieces of sizes[0]..sizes[1] characters (tiny events,
+    as OpenAI-style providers and some relays send).
+
+    >>> "".join(recut(["Hello, ", "world."], (1, 3)))
+    'Hello, world.'
+    >>> max(len(p) for p in recut(["x" * 100], (1, 7)))
+    7
+    """
+    import random
+    text, rng, out, i = "".join(texts), random.Random(seed), [], 0
+    while i < len(text):
+        n = rng.randint(*sizes)
+        out.append(text[i:i + n])
+        i += n
+    return out
+
+
+def tiny_stream(text_bytes, seed=1, sizes=(1, 7)):
+    """gemini_stream's text in events of sizes[0]..sizes[1] characters each
+    (testkit.gemini_chunks' chunk and event framing), the last one carrying
+    finishReason STOP. Returns (events as bytes, texts), as gemini_stream does."""
+    from testkit.gemini_chunks import chunk, event, gemini_stream
+    texts = recut(gemini_stream(text_bytes, seed)[1], sizes, seed)
+    last = len(texts) - 1
+    return [event(chunk(t, finish="STOP" if n == last else None)) for n, t in enumerate(texts)], texts
 
 
 ###############################################################################
@@ -159,9 +214,10 @@ class KindleChat:
 
     name = "kindlechat"
 
-    def __init__(self, url, data_dir, throttle_ms=500, marks=False, flags=()):
+    def __init__(self, url, data_dir, throttle_ms=500, marks=False, flags=(), tree=ROOT, env=None):
+        env = dict({"GEMINI_API_KEY": "x", "PYTHONPATH": os.path.join(tree, "src")}, **(env or {}))
         self.server = ServerProcess(data_dir, "--gemini-url", url, "--throttle-ms", str(throttle_ms), *flags,
-                                    env={"GEMINI_API_KEY": "x"}, fast=False).start()
+                                    env=env, fast=False).start()
         self.keep_marks = marks
         self.polls = 0
 
