@@ -43,12 +43,13 @@ def free_port():
 class Server:
     """A running `python -m kindlechat --demo` on a free loopback port."""
 
-    def __init__(self, data_dir, *flags):
+    def __init__(self, data_dir, *flags, env=None):
         self.port = free_port()
         self.url = "http://127.0.0.1:%d/" % self.port
         self.log_path = os.path.join(str(data_dir), "server.log")
-        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+        env_extra, env = env, dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
         env.pop("GEMINI_API_KEY", None)
+        env.update(env_extra or {})
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kindlechat", "--demo", "--port", str(self.port),
@@ -76,7 +77,8 @@ class Server:
         return self.request("GET", path)
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
