@@ -10,7 +10,8 @@ its sending costs no CPU in a process a benchmark measures).
 It writes exactly the bytes it is given, split into the pieces given, each piece a
 separate send (TCP_NODELAY), framed as HTTP/1.1 chunked (like Gemini), close-delimited
 (no Content-Length, no chunking) or with a Content-Length; optionally gzip-encoded;
-optionally stalling or dropping the connection part-way.
+optionally stalling or dropping the connection part-way. Upstream(tls=context) speaks
+HTTPS instead (context: a server-side ssl.SSLContext with its certificate loaded).
 """
 import argparse
 import gzip
@@ -76,6 +77,19 @@ class _Handler(socketserver.BaseRequestHandler):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         up = self.server.upstream
         up.connections += 1
+        if up.tls is None:
+            self._serve(sock, up)
+            return
+        try:   # HTTPS: the handshake in this connection's own thread
+            sock = up.tls.wrap_socket(sock, server_side=True)
+        except OSError:   # ssl.SSLError is one: a client that gave up or distrusts us
+            return
+        try:
+            self._serve(sock, up)
+        finally:
+            sock.close()
+
+    def _serve(self, sock, up):
         while True:   # more than one request only after a keep_alive reply sent whole
             try:
                 request = self._read_request(sock)
@@ -156,7 +170,8 @@ class _Server(socketserver.ThreadingTCPServer):
 class Upstream:
     """The server: script() the replies, then point a client at url."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        self.tls = tls              # a server-side ssl.SSLContext: HTTPS
         self.requests = []
         self.connections = 0        # TCP connections accepted
         self.sent = []              # monotonic time of each piece sent
@@ -178,7 +193,7 @@ class Upstream:
     def start(self):
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.upstream = self
-        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self.url = "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self._server.server_address[1])
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
