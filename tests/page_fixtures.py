@@ -4,15 +4,12 @@ A real server process with the built-in Gemini emulator, and Debian's Chromium d
 Playwright. Import what a test module needs: ``from page_fixtures import server, browser, page``.
 Tests skip, saying why, when /usr/bin/chromium or Playwright is missing.
 """
-import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
+
+from testkit.serverproc import ServerProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -34,63 +31,14 @@ if (!sessionStorage.getItem('kc.test')) { sessionStorage.setItem('kc.test', '1')
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A running `python -m kindlechat --demo` on a free loopback port."""
+class Server(ServerProcess):
+    """`python -m kindlechat --demo` at the emulator's own pace (the page tests measure
+    it), on a free loopback port; paths are relative to url: server.get("api/settings")."""
 
     def __init__(self, data_dir, *flags, env=None):
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d/" % self.port
-        self.log_path = os.path.join(str(data_dir), "server.log")
-        env_extra, env = env, dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
-        env.pop("GEMINI_API_KEY", None)
-        env.update(env_extra or {})
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kindlechat", "--demo", "--port", str(self.port),
-             "--data-dir", str(data_dir)] + list(flags),
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while True:
-            try:
-                self.get("api/health")
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    self.stop()
-                    raise RuntimeError("server did not start:\n" + self.output())
-                time.sleep(0.1)
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read().decode("utf-8"))
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def output(self):
-        if not self.log.closed:
-            self.log.flush()
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        super().__init__(os.path.join(str(data_dir), "data"), "--demo", *flags, env=env, fast=False)
+        self.start(timeout=30)
+        self.url += "/"
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import urllib.request
 
 import pytest
 
-from page_fixtures import free_port
+from testkit.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTROLLER = os.path.join(HERE, "phantom_controller.js")
