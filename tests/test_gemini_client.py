@@ -1,16 +1,18 @@
-"""The Gemini client (src/kindlechat/gemini.py): the request it sends, how it reads
-chunks, and every error turned into a message. Unit tests use `responses`; the
-timing and framing tests use a real loopback server (tests/upstream.py)."""
+"""The Gemini client: the request gemini.py builds, how its decoder and
+stream.ReplyStream read chunks over transport.py, and every error turned into a
+message. Unit tests use `responses`; the timing and framing tests use a real
+loopback server (testkit/upstream.py)."""
 import json
 import os
 import threading
 import time
 
 import pytest
-import requests
 import responses
 
 from kindlechat import gemini
+from kindlechat.stream import ReplyStream
+from kindlechat.transport import Transport
 from testkit.upstream import Reply, split
 
 BASE = "http://gemini.test/prefix"
@@ -34,8 +36,14 @@ def text_chunk(*texts, finish=None, thought=False, usage=None):
     return out
 
 
-def run(url=URL, key="k", body=None, timeouts=None):
-    stream = gemini.ReplyStream(requests.Session(), url, key, body or {"contents": []}, timeouts)
+def open_stream(url=URL, key="k", transport=None, timeouts=None):
+    headers = {"x-goog-api-key": key, "Content-Type": "application/json", "Accept": "text/event-stream"}
+    exchange = (transport or Transport()).exchange(url, headers, b'{"contents": []}', timeouts)
+    return ReplyStream(exchange, gemini.Decoder(), key)
+
+
+def run(url=URL, key="k", timeouts=None):
+    stream = open_stream(url, key, timeouts=timeouts)
     deltas = list(stream)
     return stream, "".join(d.text for d in deltas if not d.thought), "".join(d.text for d in deltas if d.thought)
 
@@ -179,7 +187,7 @@ def test_broken_json_line_is_skipped_and_counted():
     body = sse(text_chunk("a")) + b"data: {not json\r\n\r\n" + sse(text_chunk("b", finish="STOP"))
     responses.add(responses.POST, URL, body=body, content_type="text/event-stream")
     stream, text, _ = run()
-    assert text == "ab" and stream.damaged == 1 and stream.error is None
+    assert text == "ab" and stream.decoder.damaged == 1 and stream.error is None
 
 
 def test_connection_refused():
@@ -212,7 +220,7 @@ def test_event_passed_on_as_soon_as_its_line_arrives(upstream, framing):
     chunk_size=None a close-delimited body until its end."""
     first, rest = sse(text_chunk("first")), sse(text_chunk("second", finish="STOP"))
     upstream.script(Reply(body=first + rest, pieces=[first, rest], framing=framing, delay=1.0))
-    stream = gemini.ReplyStream(requests.Session(), gemini.stream_url(upstream.url, "m"), "k", {})
+    stream = open_stream(gemini.stream_url(upstream.url, "m"))
     got = []
     for delta in stream:
         got.append((delta.text, time.monotonic()))
@@ -243,7 +251,7 @@ def test_stalled_read_times_out(upstream):
 
 def test_close_from_another_thread_ends_a_blocked_read_at_once(upstream):
     upstream.script(Reply(body=BODY, pieces=split(BODY, "crlf"), stall_after=2, stall_seconds=20))
-    stream = gemini.ReplyStream(requests.Session(), gemini.stream_url(upstream.url, "m"), "k", {})
+    stream = open_stream(gemini.stream_url(upstream.url, "m"))
     got = []
     reader = threading.Thread(target=lambda: got.extend(stream))
     reader.start()
@@ -260,11 +268,11 @@ def test_close_from_another_thread_ends_a_blocked_read_at_once(upstream):
 def test_close_before_the_headers_arrive_ends_at_once(upstream):
     """A thinking model may send its headers late: Stop must not wait for them."""
     upstream.script(Reply(body=BODY, head_delay=20))
-    stream = gemini.ReplyStream(gemini.new_session(), gemini.stream_url(upstream.url, "m"), "k", {})
+    stream = open_stream(gemini.stream_url(upstream.url, "m"))
     reader = threading.Thread(target=lambda: list(stream))
     reader.start()
     deadline = time.monotonic() + 5
-    while stream._conn is None and time.monotonic() < deadline:
+    while not upstream.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.2)
     started = time.monotonic()

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from kindlechat.replies import MAX_REPLY
 from testkit.faultkit import KEY, proc_stats, tally, wait_until
 from testkit.gemini_chunks import chunk, event, pieces_of, sse_body
 from testkit.serverproc import HTTPFailure, ServerProcess
@@ -195,21 +196,21 @@ def test_slow_readers_of_a_long_reply_hold_bounded_memory(tmp_path, upstream):
 
 
 def test_an_upstream_that_never_ends_is_cut_at_the_size_cap(tmp_path, upstream):
-    text = "all work and no play makes a reply never end. " * 60000   # 2.8 M characters
-    upstream.script(Reply(body=sse_body(pieces_of(text, 9000), finish=None)))
+    text = "all work and no play makes a reply never end. " * 120000   # 5.6 M characters
+    upstream.script(Reply(body=sse_body(pieces_of(text, 18000), finish=None)))
     srv = ServerProcess(tmp_path / "data", "--gemini-url", upstream.url, env={"GEMINI_API_KEY": KEY}).start()
     try:
         cid = srv.new_chat()
         index = srv.send(cid, "Go on")
         answer = srv.read_reply(cid, index, wait=20, limit=120)
         assert answer["status"] == "error" and answer["error"]["code"] == "reply_too_long"
-        assert 2000000 < len(answer["text"]) < 2000000 + 400 and text.startswith(answer["text"])
+        assert MAX_REPLY < len(answer["text"]) < MAX_REPLY + 400 and text.startswith(answer["text"])
         assert rss_mib(srv.proc.pid, "VmHWM") < 150
         stored = srv.get("/api/chats/" + cid)["messages"][index]
         assert stored["text"] == answer["text"] and stored["error"]["code"] == "reply_too_long"
     finally:
         srv.stop()
-    tally("an upstream that never ends (2.8 M characters, no finishReason)", 1)
+    tally("an upstream that never ends (5.6 M characters, no finishReason)", 1)
 
 
 def test_the_key_in_finish_message_or_usage_is_masked_before_stored_or_shown(tmp_path, upstream):

@@ -19,11 +19,11 @@ from .text import Text
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
 RESAVE_EVERY, RESAVE_FOR = 2.0, 3600.0   # a reply that ended while the data folder was away
-# A reply (text and thoughts) is ended past this many characters: far above any model's
-# output limit (Gemini 2.5: 65,536 tokens, about 260,000 characters), so only a broken
-# or hostile upstream that never ends reaches it. It bounds the server's memory
+# A reply (text and thoughts) is ended past this many characters: about 20 times any
+# model's output limit (Gemini 2.5: 65,536 tokens, about 260,000 characters), so only
+# a broken or hostile upstream that never ends reaches it. It bounds the server's memory
 # (docs/RELIABILITY.md) and the journal's size on a Kindle's nearly full storage.
-MAX_REPLY = 2000000
+MAX_REPLY = 5000000
 # Ended replies stay in memory for late polls (USB mode: the disk may be away) until
 # their text adds up to this, newest kept first; polls on older ones read the disk.
 KEEP_ENDED = 4 * 1024 * 1024

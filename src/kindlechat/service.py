@@ -11,10 +11,11 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors, gemini
+from . import __version__, errors, providers
 from . import settings as settings_mod
 from .replies import Replies
 from .store import NotFound, Store, StorageError
+from .transport import Transport
 
 
 class ApiError(Exception):
@@ -43,7 +44,7 @@ class ChatServer:
         self.store = Store(settings["data_dir"])
         self.replies = Replies(self.store)
         self.emulator = emulator
-        self._session = None
+        self.transport = Transport()          # one session: its pool keeps the connection
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
@@ -107,19 +108,12 @@ class ChatServer:
 
     # -- replies ------------------------------------------------------------
     def _stream_for(self, history):
-        if self._session is None:
-            self._session = gemini.new_session()
-        s = self.settings
+        demo_url = None
         if self.demo:
             if self.emulator is None:
                 raise ApiError(503, "no_key", "No API key is set: add one in Settings.")
-            base, key = self.emulator.url, "demo"
-        else:
-            base, key = s["gemini_url"], s["api_key"]
-        url = gemini.stream_url(base, s["model"])
-        body = gemini.build_body(history, s)
-        timeouts = {"connect": s["connect_timeout"], "read": s["read_timeout"]}
-        return gemini.ReplyStream(self._session, url, key, body, timeouts)
+            demo_url = self.emulator.url
+        return providers.open_stream(self.transport, self.settings, history, demo_url)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):

@@ -7,12 +7,14 @@
     >>> [e.data for e in iter_events([b'data: one\\r\\n\\r\\ndata: two\\r\\n\\r\\n'])]
     ['one', 'two']
 
-Why bytes and not requests' ``iter_lines``: for ``text/event-stream`` without a
-charset requests guesses ISO-8859-1; ``str.splitlines`` also splits on U+2028 and
-U+0085, which Gemini sends raw inside its JSON; and ``iter_lines`` yields an extra
-blank line when a CRLF is split between two network reads (requests #3980).
-CR and LF never occur inside a multi-byte UTF-8 sequence, so splitting the bytes
-first and decoding each whole line as UTF-8 is exact.
+Why this and not requests' ``iter_lines``: ``iter_lines`` yields an extra blank
+line when a CRLF is split between two network reads (requests #3980), and a blank
+line ends an event, so a multi-line event would arrive as two
+(tests/test_transport.py pins it). With ``decode_unicode=True`` it would also
+guess ISO-8859-1 for ``text/event-stream`` without a charset, and split on U+2028
+and U+0085 (``str.splitlines``), which Gemini sends raw inside its JSON. Here the
+bytes are split first: CR and LF never occur inside a multi-byte UTF-8 sequence,
+so decoding each whole line as UTF-8 is exact.
 """
 from collections import namedtuple
 

@@ -1,0 +1,139 @@
+"""The transport (src/kindlechat/transport.py): one connection for many replies,
+none kept after a stop or an error, the one hook into urllib3, public APIs only
+elsewhere, and why requests' iter_lines is not what reads the stream. All against
+a real loopback server (testkit/upstream.py)."""
+import ast
+import glob
+import os
+import threading
+import time
+
+import requests
+
+from kindlechat import gemini, sse
+from kindlechat.stream import ReplyStream
+from kindlechat.transport import Transport
+from testkit import SRC
+from testkit.gemini_chunks import chunk, event, sse_body
+from testkit.upstream import Reply
+
+WHOLE = sse_body(["Hello", " there"])
+
+
+def reply_over(transport, upstream):
+    exchange = transport.exchange(gemini.stream_url(upstream.url, "m"), {"x-goog-api-key": "k"}, b"{}")
+    stream = ReplyStream(exchange, gemini.Decoder(), "k")
+    return stream, "".join(d.text for d in stream)
+
+
+def test_replies_that_end_normally_share_one_connection(upstream):
+    upstream.script(Reply(body=WHOLE, keep_alive=True))
+    transport = Transport()
+    for _ in range(3):
+        stream, text = reply_over(transport, upstream)
+        assert (text, stream.error) == ("Hello there", None)
+    assert len(upstream.requests) == 3 and upstream.connections == 1
+
+
+def test_a_reply_that_failed_mid_stream_leaves_no_connection_behind(upstream):
+    error = b'data: {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}\r\n\r\n'
+    upstream.script(Reply(body=event(chunk("Hel")) + error + WHOLE, keep_alive=True),
+                    Reply(body=WHOLE, keep_alive=True))
+    transport = Transport()
+    stream, text = reply_over(transport, upstream)
+    assert stream.error.code == "overloaded" and text == "Hel"
+    stream, text = reply_over(transport, upstream)    # not the failed body's rest, read as an answer
+    assert (text, stream.error) == ("Hello there", None)
+    assert upstream.connections == 2
+
+
+def test_a_stopped_reply_closes_its_connection_and_the_next_opens_one(upstream):
+    upstream.script(Reply(body=WHOLE, pieces=[WHOLE[:40], WHOLE[40:]], stall_after=1, stall_seconds=20,
+                          keep_alive=True), Reply(body=WHOLE, keep_alive=True))
+    transport = Transport()
+    exchange = transport.exchange(gemini.stream_url(upstream.url, "m"), {}, b"{}")
+    stream = ReplyStream(exchange, gemini.Decoder(), "k")
+    reader = threading.Thread(target=lambda: list(stream))
+    reader.start()
+    deadline = time.monotonic() + 5
+    while not upstream.sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stream.close()
+    reader.join(5)
+    assert not reader.is_alive() and stream.stopped
+    assert reply_over(transport, upstream)[1] == "Hello there"
+    assert upstream.connections == 2
+
+
+def test_the_hook_notes_the_connection_before_the_headers_and_stop_shuts_it(upstream):
+    """transport.py's one hook into urllib3 (its ConnectionCls): while the headers
+    are held back, the exchange knows its connection, and cancel() ends the wait."""
+    upstream.script(Reply(body=WHOLE, head_delay=20))
+    exchange = Transport().exchange(gemini.stream_url(upstream.url, "m"), {}, b"{}")
+    opened = []
+    opener = threading.Thread(target=lambda: opened.append(_try(exchange.open)))
+    opener.start()
+    deadline = time.monotonic() + 5
+    while not upstream.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert exchange._conn is not None and exchange._conn.sock is not None
+    started = time.monotonic()
+    exchange.cancel()
+    opener.join(5)
+    assert not opener.is_alive() and time.monotonic() - started < 2
+    assert isinstance(opened[0], requests.ConnectionError)
+
+
+def _try(fn):
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001 -- the test looks at what it was
+        return exc
+
+
+# Attributes that our own code defines may start with "_"; any other "_name" read
+# off an object is a library's private internals. transport.py's hook section uses
+# only documented extension points (ConnectionCls, pool_classes_by_scheme) and the
+# connection's socket (http.client's sock).
+def _own_private_names():
+    names = set()
+    for path in glob.glob(os.path.join(SRC, "kindlechat", "*.py")):
+        for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
+
+
+NAMEDTUPLE_API = {"_replace", "_asdict", "_fields", "_make"}   # public, though spelt with "_"
+
+
+def test_src_reads_no_private_attribute_of_requests_urllib3_or_http_client():
+    own, found = _own_private_names() | NAMEDTUPLE_API, []
+    for path in sorted(glob.glob(os.path.join(SRC, "kindlechat", "*.py"))):
+        for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") and node.attr not in own:
+                found.append("%s:%d .%s" % (os.path.basename(path), node.lineno, node.attr))
+    assert found == []
+
+
+def test_iter_lines_would_split_a_multi_line_event_where_a_crlf_is_cut(upstream):
+    """Why the stream is not read with requests' iter_lines, as the design card has
+    it: a CRLF cut between two reads gives a spurious blank line (requests #3980),
+    which ends a multi-line event early. Our line decoder keeps it whole. If this
+    test fails, requests has fixed it, and iter_lines could be used again."""
+    body = b"data: first line\r\ndata: second line\r\n\r\n"
+    cut = body.index(b"\r\n") + 1          # between the CR and the LF
+    upstream.script(Reply(body=body, pieces=[body[:cut], body[cut:]], delay=0.2))
+    with requests.post(upstream.url, stream=True) as response:
+        lines = list(response.iter_lines())
+    events = [e.data for e in sse.iter_events([b"\n".join(lines) + b"\n"])]
+    assert events == ["first line", "second line"]               # one event became two
+    upstream.script(Reply(body=body, pieces=[body[:cut], body[cut:]], delay=0.2))
+    with requests.post(upstream.url, stream=True) as response:
+        events = [e.data for e in sse.iter_events(response.iter_content(chunk_size=None))]
+    assert events == ["first line\nsecond line"]
