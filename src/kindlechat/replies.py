@@ -2,11 +2,18 @@
 browser connection: the page may disconnect, reload or come back after the
 Kindle's Wi-Fi dropped, and read on from the offset it had.
 
-    reply = replies.start(chat_id, index, stream)     # a gemini.ReplyStream
-    reply.wait(lambda: reply.text.length > 0, 20)     # until some text, the end, or 20 s
-    text = reply.text.since(0)
-    replies.stop(chat_id, index)                      # closes the upstream at once
+    >>> import tempfile
+    >>> from kindlechat import gemini, store, stream, transport
+    >>> chats = store.Store(tempfile.mkdtemp())
+    >>> cid = chats.create()
+    >>> index = chats.add_message(cid, "model", "", "streaming")
+    >>> nowhere = transport.Transport().exchange("http://127.0.0.1:9/", {}, b"{}")
+    >>> reply = Replies(chats).start(cid, index, stream.ReplyStream(nowhere, gemini.Decoder()))
+    >>> reply.finished.wait(10), reply.status, reply.error["code"]
+    (True, 'error', 'no_network')
 
+reply.wait(ready, timeout) blocks until ready() or the end; reply.text.since(n)
+reads on from offset n; Replies.stop() closes the upstream at once.
 Offsets count code points of the reply text (text.Text keeps it compactly).
 """
 import threading
