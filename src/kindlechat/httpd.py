@@ -194,12 +194,14 @@ class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):
     request_queue_size = 64
 
     def __init__(self, address, handler=QuietHandler, limits=None):
-        super().__init__(address, handler)
+        # Set before binding: a port that is taken makes socketserver call
+        # server_close() from inside its __init__, which needs these.
         self.limits = limits or limits_from_env()
         self.waiting = OrderedDict()          # fd -> Waiting, oldest first
         self.workers = threading.BoundedSemaphore(self.limits.max_workers)
         self._stop, self._stopped = threading.Event(), threading.Event()
         self._stopped.set()
+        super().__init__(address, handler)
 
     # -- the loop ----------------------------------------------------------------
     def serve_forever(self, poll_interval=0.5):
