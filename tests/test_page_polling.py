@@ -42,3 +42,21 @@ def test_an_idle_page_sends_nothing(page):
     send(page, "echo: and then quiet")
     wait_status(page)
     assert requests_during(page, 3) == [], "requests while idle after a reply ended"
+
+
+def test_a_server_out_of_reach_is_tried_ever_more_rarely(page):
+    """After a failure the page tries again, each time waiting longer (up to a minute),
+    rather than polling a dead server all day."""
+    tries = []
+
+    def unreachable(route):
+        tries.append(time.monotonic())
+        route.abort()
+    page.route("**/api/health", unreachable)
+    page.reload()
+    deadline = time.monotonic() + 40
+    while len(tries) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert len(tries) >= 3, tries
+    first, second = tries[1] - tries[0], tries[2] - tries[1]
+    assert second > 1.3 * first, (first, second)

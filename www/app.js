@@ -46,7 +46,9 @@ function api(method, path, body, cb, timeout) {
 	xhr.send(body ? JSON.stringify(body) : null);
 	return xhr;
 }
-function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // hex ids
+// retries ever rarer: no polling while idle (Kindle: "Website Unaccessible")
+function later(fn) { setTimeout(fn, S.wait = Math.min(2 * S.wait || 3000, 60000)); }
+function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }
 function notice(text) { setText($('notice'), text || ''); show($('notice'), text); layout(); }
 
 /* glyphs Kindle fonts lack become words, ASCII or a dot */
@@ -229,7 +231,7 @@ function messageEl(m) {
 }
 
 function update(r, text, thoughts, d) {   // one task, one redraw
-	var st = d.status || 'done', e = d.error && d.error.message, note = e || {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
+	var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
 	if (text) { r.text += text; renderMarkdown(r); }
 	if (thoughts) {
 		if (!r.thoughts) { r.th.appendChild(make('div', 'who', 'Thoughts')); }
@@ -242,8 +244,8 @@ function update(r, text, thoughts, d) {   // one task, one redraw
 	if (st === 'error' && !e) { note = 'Something went wrong.'; }
 	if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
 	// a server message is whole: add nothing
-	if (!e && note && r.text && st !== 'streaming' && st !== 'done') { note += ' The text so far is kept.'; }
-	setNote(r, trim(note), st !== 'streaming' && st !== 'done');
+	if (!e && note && r.text && end) { note += ' The text so far is kept.'; }
+	setNote(r, trim(note), end);
 }
 
 function setNote(r, text, withRetry) {
@@ -255,7 +257,7 @@ function setNote(r, text, withRetry) {
 	if (withRetry) { r.note.appendChild(button('Retry', 'retry', retry)); }
 }
 
-function onlyLastRetry() {   // only the last reply can be retried
+function onlyLastRetry() {
 	for (var i = 0, list = M.childNodes, r; i < list.length - 1; i++) { r = list[i].reply; if (r.retry) { setNote(r, r.noteText, false); } }
 }
 
@@ -280,13 +282,11 @@ function renderChat(chat) {
 function openChat(id, quiet) {
 	var n = ++S.nav;
 	api('GET', chatPath(id), null, function (err, chat) {
-		if (n !== S.nav) { return; }   // the user went elsewhere meanwhile
+		if (n !== S.nav) { return; }   // the user went on
 		if (err && err.status === 404) { return newChat(); }
-		if (err) {
-			notice(err.message);
-			return quiet && setTimeout(function () { openChat(id, true); }, 3000);
-		}
+		if (err) { notice(err.message); return quiet && later(function () { openChat(id, true); }); }
 		save('kc.chat', S.chat = chat.id);
+		S.wait = 0;
 		notice('');
 		view('chat');
 		renderChat(chat);
@@ -295,15 +295,14 @@ function openChat(id, quiet) {
 
 function recent() {
 	api('GET', '/api/chats', null, function (err, d) {
-		if (err) { notice(err.message); return setTimeout(recent, 3000); }
+		if (err) { notice(err.message); return later(recent); }
 		return d.chats.length ? openChat(d.chats[0].id, true) : newChat();
 	});
 }
 
 function newChat() {
 	save('kc.chat', 'new');   // chosen, not lost
-	S.chat = null;
-	S.nav++;
+	S.chat = null; S.nav++;
 	view('chat');
 	renderChat({messages: []});
 }
@@ -444,7 +443,7 @@ function turn(dir) {
 
 function pageBar() { $('prev').disabled = P.scrollTop <= 0; $('next').disabled = endVisible(); }
 
-// The chat view fills the window: the document never scrolls.
+// The chat view fills the window (the old browser scrolls it anyway)
 function layout() {
 	if ($('chat-view').style.display) { return; }
 	P.style.height = '50px';
@@ -458,7 +457,7 @@ function layout() {
 function view(name) {
 	show($('chat-view'), name === 'chat');
 	show($('chats-view'), name === 'chats');
-	show($('settings-view'), name === 'settings');
+	show(F, name === 'settings');
 	window.scrollTo(0, 0);
 	layout();
 }
@@ -496,7 +495,7 @@ function field(name) { return $('set-' + name.replace(/_/g, '-')); }
 // A late answer never undoes typing (the key was lost so)
 function fillSettings(s) {
 	var i, f, t = S.touched;
-	for (i = 0; i < FIELDS.length; i++) { f = field(FIELDS[i]); if (!t[f.id]) { f.value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]; } }
+	for (i = 0; i < FIELDS.length; i++) { f = field(FIELDS[i]); t[f.id] || (f.value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]); }
 	S.thoughts = !!s.show_thoughts;
 	S.throttle = s.throttle_ms;
 	if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
@@ -507,14 +506,14 @@ function fillSettings(s) {
 }
 
 function saveSettings() {
-	var body = {show_thoughts: $('set-show-thoughts').checked}, i, v, key = trim($('set-api-key').value);
+	var body = {show_thoughts: $('set-show-thoughts').checked}, i, v, n, key = trim($('set-api-key').value);
 	if (key) { body.api_key = key; }
 	for (i = 0; i < FIELDS.length; i++) {
 		v = field(FIELDS[i]).value;
 		if (i !== 1) { v = trim(v).replace(',', '.'); }
 		body[FIELDS[i]] = v;
 	}
-	var n = ++S.seq;
+	n = ++S.seq;
 	api('PUT', '/api/settings', body, function (err, s) {
 		if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
 		setText($('settings-status'), err ? err.message : 'Saved.');
@@ -537,8 +536,8 @@ function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S
 
 function health() {
 	api('GET', '/api/health', null, function (err, h) {
-		if (err) { return setTimeout(health, 5000); }
-		setText($('banner'), 'Demo mode: replies come from the built-in emulator, not Gemini.');
+		if (err) { return later(health); }
+		setText($('banner'), 'Demo mode: replies come from the built-in emulator.');
 		show($('banner'), h.demo);
 		layout();
 	});
