@@ -24,7 +24,6 @@ MAX_DEPTH = 32             # the API's bodies are one or two levels deep
 MAX_CHUNK_LINE = 1024      # a chunk-size line with its extensions
 MAX_TRAILERS = 32
 
-TOO_LARGE = "This message is too long to send. Shorten it and try again."
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
 # One pass, left to right: a string (its closing quote optional, so an unclosed one
 # ends the scan in linear time) or a bracket outside any string.
@@ -46,16 +45,19 @@ def read_body(environ, limit=MAX_BODY):
     try:
         if coding:
             if coding != "chunked":
-                raise ApiError(501, "bad_request", "Send the body plainly or chunked, not %s." % coding[:40])
+                raise ApiError(501, "bad_coding", coding=coding[:40])
             return read_chunked(environ, stream, limit)
         if declared and not declared.isdigit():
-            raise ApiError(400, "bad_request", "The request's Content-Length is not a number.")
+            raise ApiError(400, "bad_length")
         length = int(declared or 0)
         if length > limit:
             too_large(environ)
         raw = stream.read(length) if length else b""
     except OSError:   # the client went quiet past the body's deadline (httpd.Limits), or away
-        raise ApiError(408, "timeout", "The request's body did not arrive in time.") from None
+        # A trickling client may still be sending: closing with its bytes unread would
+        # reset the connection, and the reset throws away the 408 before it is read.
+        environ.get(LINGER, []).append(408)
+        raise ApiError(408, "body_timeout") from None
     if len(raw) < length:
         raise cut_short()
     return raw
@@ -94,15 +96,15 @@ def read_trailers(stream):
 
 def too_large(environ):
     environ.get(LINGER, []).append(413)   # the client may still be sending: httpd drains it first
-    raise ApiError(413, "too_large", TOO_LARGE)
+    raise ApiError(413, "too_large")
 
 
 def cut_short():
-    return ApiError(400, "bad_request", "The request's body was cut short.")
+    return ApiError(400, "body_cut")
 
 
 def bad_chunks():
-    return ApiError(400, "bad_request", "The request's chunked body is malformed.")
+    return ApiError(400, "bad_chunks")
 
 
 def nesting_depth(text):
@@ -124,15 +126,15 @@ def parse_json(raw):
     try:
         text = raw.decode("utf-8")
     except UnicodeError:
-        raise ApiError(400, "bad_encoding", "The request body is not UTF-8.") from None
+        raise ApiError(400, "not_utf8") from None
     if nesting_depth(text) > MAX_DEPTH:
-        raise ApiError(400, "bad_json", "The request body is nested too deeply (at most %d levels)." % MAX_DEPTH)
+        raise ApiError(400, "too_deep", depth=MAX_DEPTH)
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
-        raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
+        raise ApiError(400, "bad_json") from None
     try:
         json.dumps(doc, ensure_ascii=False).encode("utf-8")   # a \ud800 escape is valid JSON, not text
     except UnicodeError:
-        raise ApiError(400, "bad_encoding", "The request body is not UTF-8.") from None
+        raise ApiError(400, "not_utf8") from None
     return doc

@@ -32,6 +32,8 @@ from collections import OrderedDict, namedtuple
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+from . import errors
+
 Limits = namedtuple("Limits", "max_head head_timeout body_timeout max_pending max_workers "
                               "drain_bytes drain_timeout")
 # The page's heads are under 1 KB (a cookie in Wi-Fi mode) and curl's smaller. 128
@@ -81,11 +83,10 @@ def error_bytes(status, code, message):
     return head.encode("latin-1") + body
 
 
-HEAD_TOO_LARGE = ("431 Request Header Fields Too Large", "headers_too_large",
-                  "The request's headers are too large (at most %d KB)." % (DEFAULTS.max_head // 1024))
-HEAD_TIMEOUT = ("408 Request Timeout", "timeout", "The request did not arrive in time.")
-BUSY = ("503 Service Unavailable", "busy",
-        "KindleChat is answering too many requests at once. Try again in a moment.")
+HEAD_TOO_LARGE = ("431 Request Header Fields Too Large",) + tuple(errors.api("head_too_large",
+                                                                         kb=DEFAULTS.max_head // 1024))
+HEAD_TIMEOUT = ("408 Request Timeout",) + tuple(errors.api("head_timeout"))
+BUSY = ("503 Service Unavailable",) + tuple(errors.api("overloaded_here"))
 
 
 class Waiting:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import bottle
 
+from . import errors
 from .body import read_json
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
@@ -63,7 +64,8 @@ def guard(app, allowed_hosts, token):
     a foreign Host (DNS rebinding), a write without a JSON content type or from
     another Origin (CSRF: forms and text/plain posts need no preflight), and, in
     Wi-Fi mode, any request without the access token."""
-    def refuse(start_response, status, code, message):
+    def refuse(start_response, status, key, **values):
+        code, message = errors.api(key, **values)
         body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
         start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                                 ("Content-Length", str(len(body)))])
@@ -72,27 +74,23 @@ def guard(app, allowed_hosts, token):
     def guarded(environ, start_response):
         host = host_of(environ)
         if host not in allowed_hosts:
-            return refuse(start_response, "403 Forbidden", "bad_host",
-                          "This server answers only to %s." % " or ".join(sorted(allowed_hosts)))
+            return refuse(start_response, "403 Forbidden", "bad_host", hosts=" or ".join(sorted(allowed_hosts)))
         extra_headers = []
         if token:
             ok, from_query = token_ok(environ, token)
             if not ok:
-                return refuse(start_response, "403 Forbidden", "bad_token",
-                              "This KindleChat needs its access token: open it from the KUAL menu.")
+                return refuse(start_response, "403 Forbidden", "bad_token")
             if from_query:
                 extra_headers.append(("Set-Cookie", "kc_token=%s; Path=/; HttpOnly; SameSite=Strict" % token))
         if environ.get("REQUEST_METHOD") in WRITE_METHODS:
             ctype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             if ctype != "application/json":
-                return refuse(start_response, "415 Unsupported Media Type", "bad_content_type",
-                              "Send the request body as JSON (Content-Type: application/json).")
+                return refuse(start_response, "415 Unsupported Media Type", "bad_content_type")
             # An origin is scheme, host and port: another port on localhost is another site.
             origin = environ.get("HTTP_ORIGIN")
             if origin is not None and origin.lower() not in ("http://" + environ.get("HTTP_HOST", "").lower(),
                                                              "https://" + environ.get("HTTP_HOST", "").lower()):
-                return refuse(start_response, "403 Forbidden", "bad_origin",
-                              "Requests from other web sites are refused.")
+                return refuse(start_response, "403 Forbidden", "bad_origin")
 
         def start(status, headers, exc_info=None):
             return start_response(status, headers + extra_headers, exc_info)
@@ -131,12 +129,11 @@ def find_www():
 def message_text(body):
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
-        raise ApiError(400, "bad_message", 'Send {"text": "..."}: the message as a string.')
+        raise ApiError(400, "bad_message")
     if not text.strip():
-        raise ApiError(400, "empty_message", "The message is empty.")
+        raise ApiError(400, "empty_message")
     if len(text) > MAX_MESSAGE:
-        raise ApiError(413, "message_too_long", "The message is too long (%d characters; at most %d)."
-                       % (len(text), MAX_MESSAGE))
+        raise ApiError(413, "message_too_long", length=len(text), limit=MAX_MESSAGE)
     return text
 
 
@@ -147,9 +144,9 @@ def query_number(name, default, low, high, kind=int):
     try:
         value = kind(raw)
     except ValueError:
-        raise ApiError(400, "bad_query", "%s must be a number." % name) from None
+        raise ApiError(400, "not_a_number", name=name) from None
     if not low <= value <= high:
-        raise ApiError(400, "bad_query", "%s must be between %s and %s." % (name, low, high))
+        raise ApiError(400, "out_of_range", name=name, low=low, high=high)
     return value
 
 
@@ -162,7 +159,7 @@ def api(fn):
         except ApiError as exc:
             return json_error(exc.status, exc.code, exc.message)
         except NotFound:
-            return json_error(404, "not_found", "No such chat or message.")
+            return json_error(404, *errors.api("not_found"))
         except StorageError as exc:   # storage full or away (503), a damaged chat (409)
             return json_error(409 if exc.code == "damaged" else 503, exc.code, str(exc))
         if isinstance(result, bottle.HTTPResponse):
@@ -249,7 +246,7 @@ def make_app(chat):
     def events(cid, index):
         last = bottle.request.headers.get("Last-Event-ID") or bottle.request.query.get("from") or "0"
         if not last.isdigit():
-            raise ApiError(400, "bad_query", "Last-Event-ID must be an offset.")
+            raise ApiError(400, "bad_event_id")
         chat.poll(cid, index, int(last), 0)   # a bad offset is a 400 now, not a stream cut off later
         return bottle.HTTPResponse(event_stream(chat, cid, index, int(last)), 200, {
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})

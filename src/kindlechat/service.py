@@ -19,11 +19,17 @@ from .transport import Transport
 
 
 class ApiError(Exception):
-    """An answer of 4xx/5xx with {"error": {"code", "message"}}."""
+    """An answer of 4xx/5xx with {"error": {"code", "message"}}: a key of errors.api()
+    and its values, or an error value (errors.py) as is.
 
-    def __init__(self, status, code, message):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+    >>> ApiError(409, "busy").code, ApiError(503, errors.no_thread()).code
+    ('busy', 'no_thread')
+    """
+
+    def __init__(self, status, key, **values):
+        error = errors.api(key, **values) if isinstance(key, str) else key
+        super().__init__(error.message)
+        self.status, self.code, self.message = status, error.code, error.message
 
 
 def stale(message):
@@ -75,19 +81,19 @@ class ChatServer:
 
     def update_settings(self, changes):
         if not isinstance(changes, dict):
-            raise ApiError(400, "bad_request", "Send the settings as a JSON object.")
+            raise ApiError(400, "settings_object")
         clean = {}
         for name, value in changes.items():
             if name not in settings_mod.EDITABLE:
-                raise ApiError(400, "bad_setting", "%s cannot be changed here." % name)
+                raise ApiError(400, "not_editable", name=name)
             try:
                 clean[name] = settings_mod.coerce(name, value)
             except settings_mod.SettingsError as exc:
-                raise ApiError(400, "bad_setting", str(exc)) from None
+                raise ApiError(400, "bad_setting", why=str(exc)) from None
         try:
             settings_mod.save(self.settings["data_dir"], clean)
         except OSError as exc:
-            raise ApiError(503, errors.storage(exc).code, errors.storage(exc).message) from None
+            raise ApiError(503, errors.storage(exc)) from None
         self.settings.update(clean)
         if clean.get("api_key"):
             self.settings["demo"] = False
@@ -111,13 +117,13 @@ class ChatServer:
         demo_url = None
         if self.demo:
             if self.emulator is None:
-                raise ApiError(503, "no_key", "No API key is set: add one in Settings.")
+                raise ApiError(503, "no_key")
             demo_url = self.emulator.url
         return providers.open_stream(self.transport, self.settings, history, demo_url)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
-            raise ApiError(409, "busy", "A reply is still streaming in this chat: wait or stop it.")
+            raise ApiError(409, "busy")
         if self._unmarked:
             try:
                 self.mark_interrupted()
@@ -138,7 +144,7 @@ class ChatServer:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             if not messages or messages[-1]["role"] != "model":
-                raise ApiError(409, "nothing_to_retry", "There is no reply to retry in this chat.")
+                raise ApiError(409, "nothing_to_retry")
             self.store.cut(chat_id, len(messages) - 1)
             self.replies.forget(chat_id)
             return self._start(chat_id, messages[:-1])
@@ -190,8 +196,7 @@ class ChatServer:
                 self.store.cut(chat_id, index)
             except StorageError:
                 pass   # left `streaming` on disk, shown interrupted (stale())
-            error = errors.no_thread()
-            raise ApiError(503, error.code, error.message) from None
+            raise ApiError(503, errors.no_thread()) from None
         return index
 
     def poll(self, chat_id, index, offset, wait, tfrom=None):
@@ -219,8 +224,7 @@ class ChatServer:
 
 
 def bad_offset(offset, length):
-    return ApiError(400, "bad_offset", "from=%d is beyond the reply's %d characters: reload the chat."
-                    % (offset, length))
+    return ApiError(400, "bad_offset", offset=offset, length=length)
 
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
