@@ -163,3 +163,25 @@ def test_a_script_error_would_be_seen(tmp_path, server):
         assert "no_such_function" in log["errors"][0] and log["console"] == ["a line"]
     finally:
         p.quit()
+
+
+def test_chat_list_reopen_and_delete(ph, server):
+    send(ph, "echo: owls \U0001F680 **bold** \u2192 done")
+    assert wait_status(ph, "done") == "done"
+    body = ph.expr(LAST + ".querySelector('.body').innerHTML")
+    assert "<strong>bold</strong>" in body and "(rocket)" in body and "-&gt;" in body
+    owls = ph.expr("localStorage.getItem('kc.chat')")
+    ph.click("#new-chat")
+    assert ph.expr("document.querySelectorAll('.msg').length") == 0
+    ph.click("#show-chats")
+    row = ".chat[data-id='%s']" % owls
+    ph.wait("document.querySelector(\"%s\")" % row)
+    ph.click(row + " button.open")
+    ph.wait("/owls/.test(document.querySelector('.msg.user') && document.querySelector('.msg.user').textContent)")
+    ph.click("#show-chats")
+    ph.wait("document.querySelector(\"%s\")" % row)
+    ph.click(row + " button.delete")
+    assert ph.expr("document.querySelector(\"%s button.delete\").textContent" % row) == "Delete for good?"
+    ph.click(row + " button.delete")
+    ph.wait("!document.querySelector(\"%s\")" % row)
+    assert owls not in [c["id"] for c in server.get("api/chats")["chats"]]
