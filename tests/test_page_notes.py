@@ -52,7 +52,7 @@ def answer_to(server, text):
     raise AssertionError("the server took a message of %d characters" % len(text))
 
 
-@pytest.mark.parametrize("size", [40 * 1000, 300 * 1000], ids=["long-text", "large-body"])
+@pytest.mark.parametrize("size", [40 * 1000, 300 * 1000, 2000 * 1000], ids=["long-text", "large-body", "2-mb"])
 def test_a_too_long_message_is_said_so_and_the_draft_stays(page, server, size):
     text = "A very long message. " * (size // 21)
     status, message = answer_to(server, text)
