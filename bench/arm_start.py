@@ -38,11 +38,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(REPO, "tools"), os.path.join(REPO, "tests"), REPO, os.path.join(REPO, "src")]
+sys.path[:0] = [os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
 
 import armpython  # noqa: E402
 import kindle_box  # noqa: E402
-from kindle_fakes import Kindle, http, http_json  # noqa: E402
+from testkit.kindle_fakes import Kindle, http, http_json  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
 from kindlechat import emulator as emu_mod  # noqa: E402
 

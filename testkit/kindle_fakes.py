@@ -34,8 +34,7 @@ import zipfile
 
 from testkit.ports import free_port  # the repo root is on sys.path (tests/conftest.py, tools/kindle_box.py, bench/arm_start.py)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+from testkit import ROOT as REPO  # noqa: E402
 WIFI_ADDRESS = "127.0.0.2"
 EXT_REL = os.path.join("extensions", "kindlechat")
 

@@ -1,13 +1,13 @@
 """Shared fixtures. Test files are named by feature; the helpers that bench/ and
 tools/ use too live in testkit/ (serverproc, upstream, gemini_chunks, faultkit),
-the test-only ones in tests/*.py without the test_ prefix (kindle_fakes, page_fixtures)."""
+the test-only ones in tests/*.py without the test_ prefix (page_fixtures, tinyfs)."""
 import os
 import sys
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# tests/ for the helpers that stay beside the tests (kindle_fakes, page_fixtures), the
+# tests/ for the helpers that stay beside the tests (page_fixtures, tinyfs), the
 # repo root for testkit (the helpers bench/ and tools/ use too), src/ for kindlechat.
 for _p in (HERE, os.path.dirname(HERE), os.path.join(os.path.dirname(HERE), "src")):
     if _p not in sys.path:

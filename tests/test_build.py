@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from kindle_fakes import REPO, build_output, built_zip, cpythons
+from testkit.kindle_fakes import REPO, build_output, built_zip, cpythons
 
 sys.path.insert(0, REPO)
 import build  # noqa: E402

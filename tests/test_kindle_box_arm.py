@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from kindle_fakes import REPO, built_zip, http_json
+from testkit.kindle_fakes import REPO, built_zip, http_json
 from testkit.ports import free_port
 
 sys.path.insert(0, os.path.join(REPO, "tools"))

@@ -1,5 +1,5 @@
 """Every Kindle Python the zip claims: NiLuJe's 3.9, pithon (HF)'s 3.14 on firmware 5.16.3+,
-or both at once. In an emulated Kindle (tests/kindle_fakes.py) the KUAL scripts pick the
+or both at once. In an emulated Kindle (testkit/kindle_fakes.py) the KUAL scripts pick the
 newest python3.N by number, skip one that does not start, and run the server isolated
 (-I); the built zip then completes a whole chat on 3.9 and on the newest CPython this
 machine has, with every DeprecationWarning an error."""
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from kindle_fakes import Kindle, built_zip, cpythons, http_json
+from testkit.kindle_fakes import Kindle, built_zip, cpythons, http_json
 
 START = "Start and open the chat"
 STATUS = "Status and log"

@@ -1,4 +1,4 @@
-"""The KUAL extension, run in an emulated Kindle (tests/kindle_fakes.py): the built zip
+"""The KUAL extension, run in an emulated Kindle (testkit/kindle_fakes.py): the built zip
 unzipped into a folder laid out like /mnt/us, menu entries run the way KUAL runs them,
 fake lipc/eips/iptables recording what the scripts ask of the Kindle, and a Python
 that sees only the standard library and the zip."""
@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kindle_fakes import REPO, WIFI_ADDRESS, Kindle, built_zip, busybox, http, http_json
+from testkit.kindle_fakes import REPO, WIFI_ADDRESS, Kindle, built_zip, busybox, http, http_json
 
 SCRIPTS_DIR = os.path.join(REPO, "extensions", "kindlechat", "bin")
 SCRIPTS = sorted(os.path.join(SCRIPTS_DIR, n) for n in os.listdir(SCRIPTS_DIR) if n.endswith(".sh"))

@@ -147,7 +147,7 @@ def test_the_vendored_libraries_use_nothing_3_12_to_3_14_removed(tmp_path_factor
     """bottle, requests, urllib3, idna, certifi, charset_normalizer as the zip has them
     (e.g. bottle before 0.13 imported cgi, which 3.13 removed)."""
     import zipfile
-    from kindle_fakes import built_zip
+    from testkit.kindle_fakes import built_zip
     vendor = tmp_path_factory.mktemp("unzipped")
     with zipfile.ZipFile(built_zip(tmp_path_factory)) as z:
         z.extractall(str(vendor))

@@ -19,7 +19,7 @@ What it does, in order:
    (tools/armpython.py fetches it once into ~/.cache/kindlechat/armhf-python3.9).
    It passes -I -S, so the server sees the standard library and the zip alone.
 4. Fake lipc-set-prop, lipc-get-prop, eips, iptables, ifconfig and ip come first on PATH
-   (tests/kindle_fakes.py, the same emulated Kindle the extension's tests use) and
+   (testkit/kindle_fakes.py, the same emulated Kindle the extension's tests use) and
    record their calls in BOX/fake/calls; the rest of PATH is busybox applets.
 5. The menu entry runs the way KUAL runs it: `/bin/sh -c "{ ACTION PARAMS ; }"` from
    the extension folder, with KINDLECHAT_MNT_US=BOX/mnt_us (the one variable only the
@@ -42,12 +42,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(REPO, "tests"))   # kindle_fakes: the emulated Kindle the tests use
-sys.path.insert(0, REPO)                          # testkit, which kindle_fakes imports
+sys.path.insert(0, REPO)                          # testkit: the emulated Kindle the tests use
 
 import armpython  # noqa: E402
-import kindle_fakes  # noqa: E402
-from kindle_fakes import Kindle  # noqa: E402
+from testkit import kindle_fakes  # noqa: E402
+from testkit.kindle_fakes import Kindle  # noqa: E402
 
 DEFAULT_BOX = os.path.join(REPO, "dist", "kindle-box")
 DEFAULT_PORT = 8642
@@ -61,7 +60,7 @@ HUMAN_DEMO = {"KINDLECHAT_DEMO_TPS": "30", "KINDLECHAT_DEMO_FIRST_MS": "500"}
 
 
 class ArmKindle(Kindle):
-    """tests/kindle_fakes.Kindle whose Python is the ARM Python 3.9 under qemu."""
+    """testkit/kindle_fakes.Kindle whose Python is the ARM Python 3.9 under qemu."""
 
     def __init__(self, base, zip_path, arm_cache=None, port=None, arm_argv=None):
         self.arm_argv = arm_argv or armpython.command(arm_cache)
