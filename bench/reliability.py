@@ -6,10 +6,11 @@ was tried and what was lost, and print the table (Markdown).
     python3 bench/reliability.py --scale 4       # 4x the randomised tries (216 kills, 600 examples)
     python3 bench/reliability.py --write         # also put the table into docs/RELIABILITY.md
 
-The tests record their rows through tests/faultkit.tally() when KINDLECHAT_TALLY
+The tests record their rows through testkit/faultkit.tally() when KINDLECHAT_TALLY
 names a file; KINDLECHAT_SCALE multiplies the randomised tries. A row's "lost" is
 the count of finished messages, text or requests that did not come back as they
-went in (the goal: 0); a failing test is shown as such.
+went in, and "wedged" how often the server or a chat was left unusable (the goal:
+0 for both); a failing test is shown as such.
 """
 import argparse
 import collections
@@ -24,7 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DOC = os.path.join(ROOT, "docs", "RELIABILITY.md")
 TESTS = ["tests/test_upstream_faults.py", "tests/test_browser_faults.py", "tests/test_durability.py",
-         "tests/test_bad_input.py", "tests/test_security.py", "tests/test_load.py"]
+         "tests/test_disk_full.py", "tests/test_damaged_chats.py", "tests/test_wedges.py",
+         "tests/test_bad_input.py", "tests/test_oversized_bodies.py", "tests/test_hostile_clients.py",
+         "tests/test_security.py", "tests/test_load.py"]
 BEGIN, END = "<!-- table: bench/reliability.py -->", "<!-- end of table -->"
 
 
@@ -40,9 +43,10 @@ def run(scale, extra):
     with open(tally, encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
-            row = rows.setdefault(rec["scenario"], {"tries": 0, "lost": 0, "notes": []})
+            row = rows.setdefault(rec["scenario"], {"tries": 0, "lost": 0, "wedged": 0, "notes": []})
             row["tries"] += rec["tries"]
             row["lost"] += rec["lost"]
+            row["wedged"] += rec.get("wedged", 0)
             if rec["note"]:
                 row["notes"].append(rec["note"])
     os.unlink(tally)
@@ -50,11 +54,12 @@ def run(scale, extra):
 
 
 def table(rows):
-    out = ["| what was tried | times | lost | notes |", "|---|---:|---:|---|"]
+    out = ["| what was tried | times | lost | wedged | notes |", "|---|---:|---:|---:|---|"]
     for scenario, row in rows.items():
-        out.append("| %s | %d | %d | %s |" % (scenario, row["tries"], row["lost"], "; ".join(row["notes"])))
-    out.append("| **total** | **%d** | **%d** | |" % (sum(r["tries"] for r in rows.values()),
-                                                     sum(r["lost"] for r in rows.values())))
+        out.append("| %s | %d | %d | %d | %s |" % (scenario, row["tries"], row["lost"], row["wedged"],
+                                                  "; ".join(row["notes"])))
+    out.append("| **total** | **%d** | **%d** | **%d** | |" % tuple(sum(r[k] for r in rows.values())
+                                                                 for k in ("tries", "lost", "wedged")))
     return "\n".join(out)
 
 

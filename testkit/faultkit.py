@@ -26,13 +26,16 @@ def scale(n):
     return max(1, int(round(n * factor)))
 
 
-def tally(scenario, tries, lost=0, note=""):
-    """Record a row of the reliability table: what was tried, how often, what was lost."""
+def tally(scenario, tries, lost=0, note="", wedged=0):
+    """Record a row of the reliability table: what was tried, how often, what was lost,
+    and how often the server or a chat was left unusable (wedged). A test tallies
+    after its checks, so a row's figures are those of tries that were checked."""
     path = os.environ.get("KINDLECHAT_TALLY")
     if not path:
         return
     with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"scenario": scenario, "tries": tries, "lost": lost, "note": note}) + "\n")
+        f.write(json.dumps({"scenario": scenario, "tries": tries, "lost": lost, "wedged": wedged,
+                            "note": note}) + "\n")
 
 
 def snapshot(data_dir):

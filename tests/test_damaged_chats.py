@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from testkit.faultkit import tally
 from testkit.serverproc import HTTPFailure, ServerProcess
 
 from kindlechat.records import Invalid, check
@@ -51,6 +52,7 @@ def test_a_bad_record_stops_the_reading_and_marks_the_chat_damaged(name):
     assert chat["messages"] == [{"role": "user", "text": "Hi", "status": "done"},
                                 {"role": "model", "text": "Hello", "status": "done"}]
     json.dumps(chat)
+    tally("storage: a wrongly typed or too deeply nested journal record, by kind", 1)
 
 
 def test_valid_records_pass_the_check():
@@ -174,6 +176,7 @@ def test_a_damaged_chat_through_the_server(tmp_path):
         assert srv.read_reply(good, srv.send(good, "echo: still fine"))["text"] == "still fine"
     finally:
         srv.stop()
+    tally("storage: a chat with a wrongly typed record (listed, read, deleted; others untouched)", 1)
 
 
 def test_sending_to_a_damaged_chat_is_a_409_damaged(tmp_path):

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from testkit.serverproc import ServerProcess
+from testkit.faultkit import tally
 from tinyfs import fill, free_bytes, tiny_tmpfs
 
 from kindlechat.diskwrite import write_atomic
@@ -132,4 +133,5 @@ def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, 
         srv.stop()
     assert [m["text"] for m in messages[:16]] == [t for text in sent for t in ("echo: " + text, text)]
     assert [m["status"] for m in messages[:16]] == ["done"] * 16
+    tally("storage: the disk fills up (1 MB tmpfs) as a reply ends", 1)
     assert messages[16]["text"] == "echo: the last reply" and len(messages) == 18
