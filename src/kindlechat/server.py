@@ -21,6 +21,7 @@ import bottle
 from . import errors
 from .body import read_json
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
+from .library import LibraryError
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 from .store import NotFound, StorageError
 
@@ -251,6 +252,8 @@ def make_app(chat):
         return bottle.HTTPResponse(event_stream(chat, cid, index, int(last)), 200, {
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
 
+    add_library_routes(app, chat)
+
     @app.get("/")
     @app.get("/<name:path>")
     def page(name="index.html"):
@@ -273,6 +276,48 @@ def make_app(chat):
         return json.dumps({"error": {"code": code, "message": message}})
     app.default_error_handler = error_page
     return app
+
+
+def add_library_routes(app, chat):
+    """The Kindle's own library (library.py): highlights, words, books, chats from
+    them, and a chat saved as a book."""
+    library = chat.library
+
+    def guarded(call):
+        try:
+            return call()
+        except LibraryError as exc:
+            raise ApiError(exc.status, exc.error) from None
+
+    @app.get("/api/highlights")
+    @api
+    def highlights():
+        q = bottle.request.query
+        return library.highlights(q.getunicode("q") or "", q.getunicode("book") or "",
+                                  query_number("offset", 0, 0, 10 ** 9), query_number("limit", 50, 1, 500))
+
+    @app.get("/api/words")
+    @api
+    def words():
+        return library.words(query_number("limit", 50, 1, 500))
+
+    @app.get("/api/books")
+    @api
+    def books():
+        return library.books(query_number("limit", 20, 1, 200))
+
+    @app.post("/api/library/chats")
+    @api
+    def library_chat():
+        text = guarded(lambda: library.question(read_json()))
+        cid = chat.store.create()
+        return 202, {"id": cid, "index": chat.send(cid, text)}
+
+    @app.post("/api/chats/<cid>/save")
+    @api
+    def save(cid):
+        read_json()
+        return {"path": guarded(lambda: library.save(chat.get_chat(cid)))}
 
 
 def json_answer(answer, pieces):

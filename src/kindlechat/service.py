@@ -13,6 +13,7 @@ import time
 
 from . import __version__, errors, providers
 from . import settings as settings_mod
+from .library import Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .transport import Transport
@@ -51,6 +52,7 @@ class ChatServer:
         self.replies = Replies(self.store)
         self.emulator = emulator
         self.transport = Transport()          # one session: its pool keeps the connection
+        self.library = Library(settings)      # the Kindle's own files: highlights, words, books
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet

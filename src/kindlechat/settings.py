@@ -32,10 +32,14 @@ DEFAULTS = {
     "throttle_ms": (500, int, "least time between two screen updates of a reply"),
     "connect_timeout": (15.0, float, "seconds to connect to Gemini"),
     "read_timeout": (120.0, float, "seconds a reply may stall (thinking models pause long)"),
+    "library_dir": ("", str, "the Kindle's storage root (/mnt/us) for highlights, words and saved chats; "
+                    "demo mode uses a sample library when unset"),
+    "library_db": ("", str, "the Kindle's library database (default /var/local/cc.db)"),
+    "translate_to": ("", str, "language Translate uses (default: the Kindle's own)"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
-START_ONLY = ("host", "port", "data_dir", "token", "demo")
+START_ONLY = ("host", "port", "data_dir", "token", "demo", "library_dir", "library_db")
 # Settings the page may change with PUT /api/settings.
 EDITABLE = tuple(k for k in DEFAULTS if k not in START_ONLY)
 

@@ -1,0 +1,224 @@
+"""The Kindle's own library, as the routes ask for it: where it is, My Clippings.txt
+parsed once per change (cached by size and mtime), vocab.db and cc.db read-only,
+chats started from a highlight, a word or a book, and a chat saved into documents/.
+
+    >>> import tempfile
+    >>> lib = Library({"library_dir": tempfile.mkdtemp(), "library_db": "", "demo": False,
+    ...                "translate_to": "", "data_dir": tempfile.mkdtemp()})
+    >>> lib.highlights()["total"], lib.highlights()["message"][:10]
+    (0, 'Not found:')
+"""
+import errno
+import os
+import shutil
+import subprocess
+import threading
+
+from . import books as books_mod, clippings, ebook, errors, prompts, vocab
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLE = os.path.join(HERE, "sample_library")
+CLIPPINGS = os.path.join("documents", "My Clippings.txt")
+VOCAB = os.path.join("system", "vocabulary", "vocab.db")
+KINDLE_ROOT, KINDLE_CC_DB = "/mnt/us", "/var/local/cc.db"
+MAX_CLIPPINGS = 64 * 1024 * 1024
+SAVE_DIR = os.path.join("documents", "KindleChat")
+# How a Kindle notices a new file in documents/ without a USB cycle: its scanner
+# rescans on this property (KindleModding/KPM src/install.c runs exactly this after
+# installing; many KUAL installers do the same).
+RESCAN = ("lipc-set-prop", "com.lab126.scanner", "doFullScan", "1")
+LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+             "nl": "Dutch", "ja": "Japanese", "zh": "Chinese", "en": "English", "ru": "Russian"}
+
+
+class LibraryError(Exception):
+    def __init__(self, status, error):
+        super().__init__(error.message)
+        self.status, self.error = status, error
+
+
+class Library:
+    def __init__(self, settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._cache = (None, None)   # ((path, size, mtime_ns), parsed)
+
+    # -- where things are --------------------------------------------------------------
+    @property
+    def sample(self):
+        return not self.settings.get("library_dir") and (self.settings.get("demo") or not os.path.isdir(KINDLE_ROOT))
+
+    @property
+    def root(self):
+        return self.settings.get("library_dir") or (SAMPLE if self.sample else KINDLE_ROOT)
+
+    @property
+    def write_root(self):
+        """The shipped sample is never written: the demo saves into the data folder."""
+        return os.path.join(self.settings["data_dir"], "demo-library") if self.sample else self.root
+
+    def cc_db(self):
+        return self.settings.get("library_db") or (os.path.join(SAMPLE, "cc.db") if self.sample else KINDLE_CC_DB)
+
+    # -- highlights ------------------------------------------------------------------------
+    def _parsed(self):
+        """(clippings, by id, notice): parsed once per version of the file."""
+        path = os.path.join(self.root, CLIPPINGS)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return [], {}, errors.library_missing(path)
+        key = (path, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            if self._cache[0] == key:
+                return self._cache[1]
+            parsed = self._parse(path, st.st_size)
+            self._cache = (key, parsed)
+            return parsed
+
+    def _parse(self, path, size):
+        if size > MAX_CLIPPINGS:
+            return [], {}, errors.clippings_too_large(size // 2 ** 20, MAX_CLIPPINGS // 2 ** 20)
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError as exc:
+            return [], {}, errors.library_unreadable(path, exc.strerror)
+        notice = None
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16", "replace")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text, notice = raw.decode("cp1252", "replace"), errors.clippings_encoding("My Clippings.txt")
+        del raw
+        items, skipped = clippings.parse(text)
+        if skipped and notice is None:
+            notice = errors.clippings_skipped(skipped)
+        return items, {c["id"]: c for c in items}, notice
+
+    def highlights(self, q="", book="", offset=0, limit=50):
+        items, _, notice = self._parsed()
+        if book:
+            items = [c for c in items if c["book"] == book]
+        if q:
+            needle = q.casefold()
+            items = [c for c in items if needle in ("%s\n%s\n%s\n%s" % (c["text"], c["note"], c["book"], c["author"])).casefold()]
+        out = {"books": _books(items), "highlights": items[offset:offset + limit], "total": len(items)}
+        if notice is not None:
+            out["message"] = notice.message
+        return out
+
+    # -- words and books ------------------------------------------------------------------
+    def words(self, limit=50):
+        found, why = vocab.words(os.path.join(self.root, VOCAB), limit, immutable=self.sample)
+        return _with_message({"words": found}, why)
+
+    def books(self, limit=20):
+        found, why = books_mod.recent(self.cc_db(), limit, immutable=self.sample)
+        return _with_message({"books": found}, why)
+
+    # -- chats started from the library -----------------------------------------------------
+    def question(self, body):
+        """The question a POST /api/library/chats body asks for."""
+        action = body.get("action") if isinstance(body, dict) else None
+        if action in prompts.HIGHLIGHT_ACTIONS:
+            item = self._parsed()[1].get(body.get("highlight"))
+            if item is None:
+                raise LibraryError(404, errors.no_such_highlight())
+            return prompts.highlight(item, action, self.language())
+        if action == "word":
+            found = [w for w in self.words(500)["words"] if w["word"] == body.get("word")]
+            if not found:
+                raise LibraryError(404, errors.no_words())
+            return prompts.word(found[0])
+        if action == "quiz":
+            found = self.words(10)["words"]
+            if not found:
+                raise LibraryError(404, errors.no_words())
+            return prompts.quiz(found)
+        if action == "book":
+            listed = self.books(50)
+            found = [b for b in listed["books"] if b["title"] == body.get("title")]
+            if not found:
+                raise LibraryError(404, errors.library_missing(body.get("title") or "that book"))
+            return prompts.book(found[0])
+        raise LibraryError(400, errors.bad_library_action(prompts.HIGHLIGHT_ACTIONS + ("word", "quiz", "book")))
+
+    def language(self):
+        """Translate into: the setting, else the Kindle's own language (its LANG), else English."""
+        chosen = (self.settings.get("translate_to") or "").strip()
+        if chosen:
+            return chosen
+        code = (os.environ.get("LANG") or "en").split("_")[0].split(".")[0].lower()
+        return LANGUAGES.get(code, "English")
+
+    # -- save a chat as a book ----------------------------------------------------------
+    def save(self, chat):
+        """Write the chat to documents/KindleChat/<name>.txt (replacing an earlier save),
+        then ask the Kindle to rescan. Returns the path relative to the library root."""
+        root = self.write_root
+        if self.sample:
+            os.makedirs(os.path.join(root, "documents"), exist_ok=True)
+        documents = os.path.join(root, "documents")
+        if not os.path.isdir(documents):
+            raise LibraryError(503, errors.documents_away(documents))
+        relative = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
+        target = os.path.join(root, relative)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _write(target, ebook.chat_text(chat).encode("utf-8"))
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise LibraryError(503, errors.documents_readonly(documents)) from None
+            raise LibraryError(503, errors.storage(exc)) from None
+        rescan()
+        return relative.replace(os.sep, "/")
+
+
+def _write(target, data):
+    """Whole or not at all: a temporary file beside it, then one rename."""
+    tmp = target + ".tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def rescan():
+    """Ask the Kindle's scanner to list new files; no-op where lipc-set-prop is missing."""
+    tool = shutil.which(RESCAN[0])
+    if tool is None:
+        return False
+    try:
+        subprocess.run((tool,) + RESCAN[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return True
+
+
+def _books(items):
+    books, order = {}, []
+    for c in items:   # newest first, so a book's first item is its latest
+        key = (c["book"], c["author"])
+        if key not in books:
+            books[key] = {"title": c["book"], "author": c["author"], "count": 0, "last": c["added"]}
+            order.append(key)
+        books[key]["count"] += 1
+    return [books[k] for k in order]
+
+
+def _with_message(out, why):
+    if why is not None:
+        out["message"] = why.message
+    return out
