@@ -19,15 +19,23 @@ Trigger messages (start the message with one of these) show every error case:
   demo:midstream error object after some text   demo:portal    a Wi-Fi login page (HTML 200)
   demo:maxtokens reply cut at MAX_TOKENS        demo:stall     stops sending (read timeout)
   demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
-  echo: TEXT     replies exactly TEXT (as Markdown)
+  demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
+  demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
+A request with the google_search tool gets a grounded answer, and one with
+url_context and links the pages' statuses; GET /v1beta/models lists models on two
+pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py).
 """
 import collections
 import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import emulator_tools as tools
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
+MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")
 TOKEN = re.compile(r"\S+\s*|\s+")
 WORDS_PER_CHUNK = 6
 
@@ -91,6 +99,16 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if not MODELS_PATH.match(url.path) or "key" in parse_qs(url.query):
+            return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
+        if not self.headers.get("x-goog-api-key"):
+            return self._error(403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers."))
+        page, token = tools.models_page((parse_qs(url.query).get("pageToken") or [None])[0])
+        doc = dict({"models": page}, **({"nextPageToken": token} if token else {}))
+        self._send(200, "application/json; charset=UTF-8", json.dumps(doc, indent=2).encode("utf-8"))
+
     def do_POST(self):
         emu = self.server.emulator
         match = PATH.match(self.path)
@@ -105,12 +123,17 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, IndexError, TypeError):
             return self._error(400, error_body(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
         emu.requests.append(request)
-        self._answer(question, emu)
+        refusal = tools.thinking_refusal(match.group("model"), request)
+        if refusal:
+            return self._error(400, error_body(400, "INVALID_ARGUMENT", refusal))
+        self._answer(question, emu, match.group("model"), request)
 
-    def _answer(self, question, emu):
+    def _answer(self, question, emu, model="", request=None):
         trigger = question.strip().lower().split(" ", 1)[0]
         if trigger in ERRORS:
             return self._error(*ERRORS[trigger])
+        if trigger == "demo:daily":
+            return self._error(429, tools.daily_quota_body(model))
         if trigger == "demo:portal":
             return self._send(200, "text/html; charset=utf-8", PORTAL)
         if trigger == "demo:blocked":
@@ -121,7 +144,16 @@ class Handler(BaseHTTPRequestHandler):
             text = long_answer()
         else:
             text = answer_for(question)
-        self._stream(self._chunks(text, trigger, emu), emu, trigger)
+        asked = set() if question.startswith("echo:") else tools.tools_of(request or {})
+        grounding = url_meta = None
+        if trigger == "demo:url" or ("url_context" in asked and tools.URL.search(question)):
+            url_meta = tools.url_metadata(question, fail_last=trigger == "demo:url")
+            text = tools.url_answer(url_meta)
+        if trigger == "demo:search" or "google_search" in asked:
+            text, grounding = tools.search_answer(question[len("demo:search"):] if trigger == "demo:search"
+                                                  else question)
+        chunks = tools.decorate(self._chunks(text, trigger, emu), grounding, url_meta)
+        self._stream(chunks, emu, trigger)
 
     def _chunks(self, text, trigger, emu):
         words = TOKEN.findall(text)

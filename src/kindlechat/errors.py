@@ -10,6 +10,7 @@ holding the Kindle, saying what happened and what to do.
 import errno
 import json
 import math
+import re
 from collections import namedtuple
 
 GeminiError = namedtuple("GeminiError", "code message")
@@ -17,8 +18,13 @@ GeminiError = namedtuple("GeminiError", "code message")
 MAX_DETAIL = 300
 
 
+# What the page can offer beside an error's words, by code: a daily quota used up
+# offers a one-tap switch to another model from the list.
+_OFFERS = {"daily_quota": {"switch": True}}
+
+
 def as_dict(error):
-    return {"code": error.code, "message": error.message}
+    return dict(_OFFERS.get(error.code, {}), code=error.code, message=error.message)
 
 
 def _detail(message):
@@ -66,6 +72,8 @@ def for_status(code, detail, details=(), mid_stream=False, status=None):
     if code == 400 and status == "FAILED_PRECONDITION":
         return GeminiError("unavailable_here", "Gemini refused (FAILED_PRECONDITION): the free tier is not "
                            "available in your location, or the project needs billing enabled." + said)
+    if code == 400 and _thinking_refused(detail):
+        return _thinking_refused(detail)
     if code == 400:
         return GeminiError("bad_request", "Gemini refused the request (400). Check the model and "
                            "the generation settings." + said)
@@ -75,6 +83,8 @@ def for_status(code, detail, details=(), mid_stream=False, status=None):
     if code == 404:
         return GeminiError("model_not_found", "Gemini does not know this model (404). "
                            "Choose another model in Settings." + said)
+    if code == 429 and _per_day(details):
+        return daily_quota()
     if code == 429:
         delay = _retry_delay(details)
         when = ("in %d seconds" % delay) if delay else "in a minute"
@@ -91,6 +101,35 @@ def for_status(code, detail, details=(), mid_stream=False, status=None):
                            % (code, said))
     where = "in the middle of the reply" if mid_stream else "(HTTP %s)" % code
     return GeminiError("gemini_error", "Gemini sent an error %s.%s" % (where, said))
+
+
+def _per_day(details):
+    """True if a 429's QuotaFailure names a daily quota (quotaId ...PerDay...): its
+    RetryInfo then says hours, and waiting a minute would not help."""
+    for item in details or []:
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("QuotaFailure"):
+            for violation in item.get("violations") or []:
+                if isinstance(violation, dict) and "PerDay" in str(violation.get("quotaId", "")):
+                    return True
+    return False
+
+
+def daily_quota():
+    """A model's daily limit used up (free keys: as few as 20 requests a day)."""
+    return GeminiError("daily_quota", "This model's daily limit is used up. It resets at midnight "
+                       "Pacific time; until then, pick another model.")
+
+
+def _thinking_refused(detail):
+    """The 400s of a thinking setting the model does not take, or None."""
+    level = re.search(r"Thinking level (\w+) is not supported", detail)
+    if level:
+        return GeminiError("bad_request", "This model does not take the thinking level %s. Choose "
+                           "another level in Settings, or leave it at the model's default." % level.group(1))
+    if "only one of thinking budget and thinking level" in detail:
+        return GeminiError("bad_request", "Gemini takes a thinking budget or a thinking level, not both: "
+                           "clear one of them in Settings.")
+    return None
 
 
 def not_event_stream(status, text):
@@ -194,6 +233,7 @@ _API = {
     "bad_content_type": ("bad_content_type", "Send the request body as JSON (Content-Type: application/json)."),
     "bad_origin": ("bad_origin", "Requests from other web sites are refused."),
     "bad_message": ("bad_message", 'Send {"text": "..."}: the message as a string.'),
+    "bad_search": ("bad_message", '"search" must be true or false.'),
     "empty_message": ("empty_message", "The message is empty."),
     "message_too_long": ("message_too_long", "This message is too long to send (%(length)d characters; "
                          "at most %(limit)d). Shorten it and try again."),

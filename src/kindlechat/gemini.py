@@ -20,19 +20,28 @@ data line or as a bare multi-line JSON block; the API key travels only in the
 x-goog-api-key header, never in the URL, never in a log.
 """
 import json
+import re
 
 from . import sse
 from .errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
+from .gemini_grounding import Collector
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
 MAX_BARE_JSON = 65536
 
 
-def request(history, settings, base_url, api_key):
-    """(url, headers, body bytes) of the request for a reply to history."""
+# A message that links to a web page: Gemini's url_context tool reads it.
+URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.I)
+LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+
+
+def request(history, settings, base_url, api_key, options=None):
+    """(url, headers, body bytes) of the request for a reply to history; options:
+    {"search": bool (Google Search grounding), "thinking": bool or None (the model
+    list's word on whether the model thinks; None: not known)}."""
     headers = {"x-goog-api-key": api_key, "Content-Type": "application/json", "Accept": CONTENT_TYPE}
-    body = json.dumps(build_body(history, settings), ensure_ascii=False).encode("utf-8")
+    body = json.dumps(build_body(history, settings, options), ensure_ascii=False).encode("utf-8")
     return stream_url(base_url, settings["model"]), headers, body
 
 
@@ -45,26 +54,69 @@ def stream_url(base_url, model):
     return "%s/v1beta/models/%s:streamGenerateContent?alt=sse" % (base_url.rstrip("/"), model)
 
 
-def build_body(history, settings):
+def build_body(history, settings, options=None):
     """The JSON body: history is [(role, text)], roles "user" and "model"."""
+    options = options or {}
     body = {"contents": [{"role": role, "parts": [{"text": text}]} for role, text in history]}
     if settings.get("system_instruction"):
         body["systemInstruction"] = {"parts": [{"text": settings["system_instruction"]}]}
+    tools = build_tools(history, settings, options.get("search"))
+    if tools:
+        body["tools"] = tools
     config = {}
     if settings.get("temperature") is not None:
         config["temperature"] = settings["temperature"]
     if settings.get("max_output_tokens") is not None:
         config["maxOutputTokens"] = settings["max_output_tokens"]
-    thinking = {}
-    if settings.get("thinking_budget") is not None:
-        thinking["thinkingBudget"] = settings["thinking_budget"]
-    if settings.get("show_thoughts"):
-        thinking["includeThoughts"] = True
+    thinking = thinking_config(settings, options.get("thinking"))
     if thinking:
         config["thinkingConfig"] = thinking
     if config:
         body["generationConfig"] = config
     return body
+
+
+def build_tools(history, settings, search=None):
+    """Google Search when the message asks for it (its default: the google_search
+    setting), and URL context when the last message links to a page (unless the
+    url_context setting is off). Both may go in one request.
+
+        >>> build_tools([("user", "Read https://example.org please")], {"url_context": True}, search=True)
+        [{'google_search': {}}, {'url_context': {}}]
+    """
+    tools = []
+    if settings.get("google_search") if search is None else search:
+        tools.append({"google_search": {}})
+    last = history[-1][1] if history and history[-1][0] == "user" else ""
+    if settings.get("url_context", True) and URL.search(last):
+        tools.append({"url_context": {}})
+    return tools
+
+
+def thinking_kind(model, thinking=None):
+    """Which thinking knob a model takes: "level" (Gemini 3 and later, by name),
+    "budget" (2.5 and any other model that may think), or None (the model list
+    says it does not think). Never both: Gemini answers that with a 400.
+
+        >>> thinking_kind("gemini-3-flash-preview"), thinking_kind("gemini-2.5-pro"), thinking_kind("x", False)
+        ('level', 'budget', None)
+    """
+    if thinking is False:
+        return None
+    match = re.match(r"(?:models/)?gemini-(\d+)", model or "", re.I)
+    return "level" if match and int(match.group(1)) >= 3 else "budget"
+
+
+def thinking_config(settings, thinking=None):
+    """generationConfig.thinkingConfig for the model in settings, or {}."""
+    kind, config = thinking_kind(settings.get("model", ""), thinking), {}
+    if kind == "level" and settings.get("thinking_level"):
+        config["thinkingLevel"] = settings["thinking_level"]
+    if kind == "budget" and settings.get("thinking_budget") is not None:
+        config["thinkingBudget"] = settings["thinking_budget"]
+    if settings.get("show_thoughts") and kind is not None:
+        config["includeThoughts"] = True
+    return config
 
 
 def part_text(part):
@@ -86,7 +138,9 @@ class Decoder:
     """Gemini's event stream, one line at a time (sse.LineDecoder's lines): feed()
     returns the Deltas the line completes; afterwards error, finish, usage,
     ended (a finishReason came) and damaged (data lines that were not JSON) say
-    how the reply ended. end() at the body's end returns the last Deltas."""
+    how the reply ended. end() at the body's end returns the last Deltas.
+    sources, queries and urls (gemini_grounding.py) are known as soon as a chunk
+    names them, and None until then."""
 
     content_type = CONTENT_TYPE
 
@@ -94,8 +148,13 @@ class Decoder:
         self.error = self.finish = self.usage = None
         self.ended = False
         self.damaged = 0
+        self.grounding = Collector()
         self._events = sse.EventDecoder()
         self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
+
+    sources = property(lambda self: self.grounding.sources)
+    queries = property(lambda self: self.grounding.queries)
+    urls = property(lambda self: self.grounding.urls)
 
     @staticmethod
     def http_error(status, text):
@@ -155,6 +214,7 @@ class Decoder:
                 self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"))
             return []
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
+        self.grounding.candidate(candidate)
         out = []
         for part in (candidate.get("content") or {}).get("parts") or []:
             text = part_text(part) if isinstance(part, dict) else ""

@@ -9,15 +9,27 @@ and its line here.
     >>> stream.exchange.url
     'http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
 """
-from . import gemini
+from . import gemini, gemini_models
 from .stream import ReplyStream
 
 
-def open_stream(transport, settings, history, demo_url=None):
+def _endpoint(settings, demo_url):
+    """(base URL, key, timeouts): the emulator's in demo mode, else the real service's."""
+    base, key = (demo_url, "demo") if demo_url else (settings["gemini_url"], settings["api_key"])
+    return base, key, {"connect": settings["connect_timeout"], "read": settings["read_timeout"]}
+
+
+def open_stream(transport, settings, history, demo_url=None, options=None):
     """A ReplyStream for a reply to history ([(role, text)], roles "user" and
     "model"): to the emulator at demo_url in demo mode, else to the real service
-    with the key from settings."""
-    base, key = (demo_url, "demo") if demo_url else (settings["gemini_url"], settings["api_key"])
-    url, headers, body = gemini.request(history, settings, base, key)
-    timeouts = {"connect": settings["connect_timeout"], "read": settings["read_timeout"]}
+    with the key from settings. options: {"search": bool, "thinking": bool or
+    None}, see gemini.request."""
+    base, key, timeouts = _endpoint(settings, demo_url)
+    url, headers, body = gemini.request(history, settings, base, key, options)
     return ReplyStream(transport.exchange(url, headers, body, timeouts), gemini.Decoder(), key)
+
+
+def list_models(transport, settings, demo_url=None):
+    """(models, None) or (None, error): [{"name", "display_name", "thinking"}]."""
+    base, key, timeouts = _endpoint(settings, demo_url)
+    return gemini_models.list_models(transport, base, key, timeouts)

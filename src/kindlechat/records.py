@@ -11,7 +11,7 @@ Records, one JSON object a line:
   {"t": "chat", "id", "created"}                   first line
   {"t": "msg", "role", "text", "status", ...}      a message (index = its order)
   {"t": "add", "i", "text"?, "thoughts"?}          more text for message i
-  {"t": "end", "i", "status", "error"?, "finish"?, "usage"?}
+  {"t": "end", "i", "status", "error"?, "finish"?, "usage"?, "sources"?, "queries"?, "urls"?}
   {"t": "cut", "i"}                                drop message i and those after (retry)
 
 Two kinds of bad line. A line that is not JSON at all is a write cut short by a
@@ -45,6 +45,12 @@ def _note(value):
                                            if k in value)
 
 
+def _strings(*keys):
+    """A list of objects whose keys (some or all of keys) hold text: sources and urls."""
+    return lambda v: isinstance(v, list) and all(
+        isinstance(x, dict) and all(_text(x[k]) for k in keys if k in x) for x in v)
+
+
 # Every message field, with its check (in any record). A record sets only those of
 # SETS[its kind]; other keys are not applied.
 FIELDS = {
@@ -55,11 +61,15 @@ FIELDS = {
     "error": _note,
     "finish": _note,
     "usage": lambda v: isinstance(v, dict),
+    "search": lambda v: isinstance(v, bool),            # a user message that asked to search the web
+    "sources": _strings("title", "uri", "site"),        # where a reply came from (stream.EXTRAS)
+    "queries": lambda v: isinstance(v, list) and all(_text(q) for q in v),
+    "urls": _strings("url", "status"),
 }
 REQUIRED = {"chat": (), "msg": ("role", "text", "status"), "add": ("i",), "end": ("i", "status"),
             "cut": ("i",)}
 SETS = {"chat": (), "msg": tuple(FIELDS), "add": ("text", "thoughts"),
-        "end": ("status", "error", "finish", "usage"), "cut": ()}
+        "end": ("status", "error", "finish", "usage", "sources", "queries", "urls"), "cut": ()}
 
 
 def check(rec, count):

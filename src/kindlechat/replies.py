@@ -22,6 +22,7 @@ import time
 from . import errors
 from .errors import as_dict
 from .store import StorageError
+from .stream import EXTRAS
 from .text import Text
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
@@ -47,6 +48,7 @@ class Reply:
         self.text, self.thoughts = Text(), Text()
         self.status = "streaming"
         self.error = self.finish = self.usage = None
+        self.sources = self.queries = self.urls = None   # stream.EXTRAS, once known
         self.changed = threading.Condition()
         self.finished = threading.Event()   # set once it ended: a throttled poll waits on this
         self.thread = None
@@ -65,7 +67,7 @@ class Reply:
     def state(self):
         """Fields of the reply's end, as the API shows them."""
         out = {"status": self.status}
-        for key in ("error", "finish", "usage"):
+        for key in ("error", "finish", "usage") + EXTRAS:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -174,8 +176,12 @@ class Replies:
             for delta in reply.stream:
                 if reply.ended:
                     break   # Stop ended it while this thread was blocked
+                extras = reply.stream.extras() if reply.stream.extras_changed() else None
                 with reply.changed:
                     (reply.thoughts if delta.thought else reply.text).append(delta.text)
+                    if extras:   # sources, searches, pages read: shown while it streams
+                        for name, value in extras.items():
+                            setattr(reply, name, value)
                     reply.changed.notify_all()
                 if reply.text.length + reply.thoughts.length > MAX_REPLY:
                     reply.too_long = True
@@ -250,8 +256,9 @@ class Replies:
                 return None
             text, thoughts = reply.text.since(saved[0]), reply.thoughts.since(saved[1])
             try:
+                extras = {name: getattr(reply.stream, name, None) or getattr(reply, name) for name in EXTRAS}
                 self.store.end_message(reply.chat_id, reply.index, status, text, thoughts, error=error,
-                                       finish=reply.stream.finish, usage=reply.stream.usage)
+                                       finish=reply.stream.finish, usage=reply.stream.usage, **extras)
                 saved[0], saved[1] = reply.text.length, reply.thoughts.length
             except StorageError as exc:
                 return exc
@@ -265,6 +272,8 @@ class Replies:
         with reply.changed:
             reply.status, reply.error = status, error
             reply.finish, reply.usage = reply.stream.finish, reply.stream.usage
+            for name in EXTRAS:
+                setattr(reply, name, getattr(reply.stream, name, None) or getattr(reply, name))
             reply.changed.notify_all()
         reply.finished.set()
 

@@ -138,6 +138,14 @@ def message_text(body):
     return text
 
 
+def message_search(body):
+    """The message's "search" flag: true, false, or None (absent: the setting)."""
+    search = body.get("search")
+    if search is not None and not isinstance(search, bool):
+        raise ApiError(400, "bad_search")
+    return search
+
+
 def query_number(name, default, low, high, kind=int):
     raw = bottle.request.query.get(name)
     if raw is None or raw == "":
@@ -219,8 +227,14 @@ def make_app(chat):
     @app.post("/api/chats/<cid>/messages")
     @api
     def send(cid):
-        text = message_text(read_json())
-        return 202, {"index": chat.send(cid, text)}
+        body = read_json()
+        text = message_text(body)
+        return 202, {"index": chat.send(cid, text, message_search(body))}
+
+    @app.get("/api/models")
+    @api
+    def list_models():
+        return chat.list_models(refresh=bottle.request.query.get("refresh") in ("1", "true"))
 
     @app.post("/api/chats/<cid>/retry")
     @api

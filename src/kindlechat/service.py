@@ -13,9 +13,11 @@ import time
 
 from . import __version__, errors, providers
 from . import settings as settings_mod
+from .models import ModelList
 from .library import Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
+from .stream import EXTRAS
 from .transport import Transport
 
 
@@ -53,6 +55,7 @@ class ChatServer:
         self.emulator = emulator
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
+        self.models = ModelList()             # the model list, kept for the server's life
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
@@ -114,14 +117,35 @@ class ChatServer:
             raise NotFound(index)
         return messages[index]
 
+    # -- models -------------------------------------------------------------
+    def _demo_url(self):
+        if not self.demo:
+            return None
+        if self.emulator is None:
+            raise ApiError(503, "no_key")
+        return self.emulator.url
+
+    def _model_source(self, demo_url):
+        """Where a model list comes from: another key or service is another list."""
+        return demo_url or (self.settings["gemini_url"], self.settings["api_key"])
+
+    def list_models(self, refresh=False):
+        """{"models": [{"name", "display_name", "thinking"}]}, cached; an error of the
+        service (bad key, offline) is a 502 with its plain words."""
+        demo_url = self._demo_url()
+        models, error = self.models.get(
+            lambda: providers.list_models(self.transport, self.settings, demo_url),
+            self._model_source(demo_url), refresh)
+        if error is not None:
+            raise ApiError(502, error)
+        return {"models": models}
+
     # -- replies ------------------------------------------------------------
-    def _stream_for(self, history):
-        demo_url = None
-        if self.demo:
-            if self.emulator is None:
-                raise ApiError(503, "no_key")
-            demo_url = self.emulator.url
-        return providers.open_stream(self.transport, self.settings, history, demo_url)
+    def _stream_for(self, history, search=None):
+        demo_url = self._demo_url()
+        thinking = self.models.thinking(self.settings["model"], self._model_source(demo_url))
+        return providers.open_stream(self.transport, self.settings, history, demo_url,
+                                     {"search": search, "thinking": thinking})
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -132,13 +156,17 @@ class ChatServer:
             except StorageError:
                 pass   # still away: the send below says so
 
-    def send(self, chat_id, text):
-        """Store the user's message and start the reply; returns the reply's index."""
+    def send(self, chat_id, text, search=None):
+        """Store the user's message and start the reply; returns the reply's index.
+        search: search the web for this one (None: the google_search setting)."""
+        if search is None:
+            search = bool(self.settings.get("google_search"))
         with self._send_lock:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
-            self.store.add_message(chat_id, "user", text, "done")
-            return self._start(chat_id, messages + [{"role": "user", "text": text}])
+            extra = {"search": True} if search else {}   # kept for Retry; absent is False
+            self.store.add_message(chat_id, "user", text, "done", **extra)
+            return self._start(chat_id, messages + [dict(extra, role="user", text=text)])
 
     def retry(self, chat_id):
         """Generate the last reply again (it ended in an error, or was stopped)."""
@@ -183,7 +211,7 @@ class ChatServer:
         """Register the reply, store its message, start its thread; a failure at
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
-        stream = self._stream_for(pairs)
+        stream = self._stream_for(pairs, bool(history and history[-1].get("search")))
         index = len(history)
         reply = self.replies.register(chat_id, index, stream)   # polls find it live from now
         try:
@@ -231,7 +259,7 @@ def bad_offset(offset, length):
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
     out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage"):
+    for key in ("error", "finish", "usage") + EXTRAS:
         if state.get(key) is not None:
             out[key] = state[key]
     if thoughts is not None:

@@ -27,7 +27,12 @@ DEFAULTS = {
     "system_instruction": ("", str, "system instruction sent with every chat"),
     "temperature": (None, float, "sampling temperature (model default if unset)"),
     "max_output_tokens": (None, int, "reply length limit in tokens (model default if unset)"),
-    "thinking_budget": (None, int, "thinking token budget (-1 dynamic, 0 off)"),
+    "thinking_budget": (None, int, "thinking token budget (-1 dynamic, 0 off); Gemini 2.5-style models only"),
+    "thinking_level": ("", str, "thinking level for Gemini 3 models: MINIMAL, LOW, MEDIUM or HIGH (empty: "
+                       "the model's default)"),
+    "google_search": (False, bool, "search the web for a message unless it says otherwise (free keys have "
+                      "tight grounding quotas)"),
+    "url_context": (True, bool, "let Gemini read the web pages a message links to"),
     "show_thoughts": (False, bool, "ask for and show the model's thought summaries"),
     "throttle_ms": (500, int, "least time between two screen updates of a reply"),
     "connect_timeout": (15.0, float, "seconds to connect to Gemini"),
@@ -89,7 +94,19 @@ def coerce(name, value):
         result = kind(value)
     except (TypeError, ValueError, OverflowError):
         raise SettingsError("%s must be a number" % name) from None
-    return _check_range(name, result)
+    return _check_choice(name, _check_range(name, result))
+
+
+# Text settings that take one of a few words (given in any case).
+_CHOICES = {"thinking_level": ("MINIMAL", "LOW", "MEDIUM", "HIGH")}
+
+
+def _check_choice(name, value):
+    if name not in _CHOICES or value == "":
+        return value
+    if value.strip().upper() not in _CHOICES[name]:
+        raise SettingsError("%s must be one of %s (or empty)" % (name, ", ".join(_CHOICES[name])))
+    return value.strip().upper()
 
 
 _RANGES = {"temperature": (0.0, 2.0), "max_output_tokens": (1, 1000000),

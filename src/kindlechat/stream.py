@@ -1,7 +1,8 @@
 """A reply as it streams: a transport's exchange (transport.py) read through a
 provider's decoder (gemini.Decoder, ...). Iterate it for Deltas; afterwards
-error, finish and usage say how it ended; close() from another thread ends it at
-once. Errors are values with a code and a plain message (errors.py).
+error, finish and usage say how it ended, and sources, queries and urls where the
+answer came from (EXTRAS; extras() reads them while it streams); close() from
+another thread ends it at once. Errors are values with a code and a plain message (errors.py).
 
     >>> from kindlechat import gemini, transport
     >>> exchange = transport.Transport().exchange("http://127.0.0.1:9/", {}, b"{}", {"connect": 2})
@@ -17,6 +18,9 @@ from .errors import damaged_note, dropped, from_exception
 
 Delta = namedtuple("Delta", "text thought")
 Delta.__doc__ = "A piece of the reply: text, and whether it is a thought summary."
+# What a reply may carry beyond its text, provider-neutral: the web sources
+# [{"title", "uri", "site"}], the searches run [str], the pages read [{"url", "status"}].
+EXTRAS = ("sources", "queries", "urls")
 
 
 class ReplyStream:
@@ -26,6 +30,8 @@ class ReplyStream:
     def __init__(self, exchange, decoder, api_key=""):
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
         self.error = self.finish = self.usage = None
+        self.sources = self.queries = self.urls = None
+        self._seen = (None, None, None)   # the decoder's extras as extras_changed() last saw them
         self._closed = False   # close() was called: the user stopped the reply
 
     def __iter__(self):
@@ -70,6 +76,8 @@ class ReplyStream:
         decoder = self.decoder
         self.error = self.error or decoder.error
         self.finish, self.usage = decoder.finish, decoder.usage
+        for name in EXTRAS:
+            setattr(self, name, getattr(decoder, name, None))
         # An ended reply stays in memory a while (late polls read it there): let go
         # of the request body (the whole conversation) and the response's buffers.
         self.exchange.data = self.exchange.response = None
@@ -87,12 +95,30 @@ class ReplyStream:
             return
         if self.error is not None and key in self.error.message:
             self.error = self.error._replace(message=self.error.message.replace(key, "(your API key)"))
-        for name in ("finish", "usage"):
-            value = getattr(self, name)
-            if value is not None:
-                dumped = json.dumps(value, ensure_ascii=False)
-                if key in dumped:
-                    setattr(self, name, json.loads(dumped.replace(key, "(your API key)")))
+        for name in ("finish", "usage") + EXTRAS:
+            setattr(self, name, self._masked(getattr(self, name)))
+
+    def _masked(self, value):
+        key = self.api_key or ""
+        if value is None or len(key) < 8:
+            return value
+        dumped = json.dumps(value, ensure_ascii=False)
+        return json.loads(dumped.replace(key, "(your API key)")) if key in dumped else value
+
+    def extras(self):
+        """{name: value} of the EXTRAS the decoder knows so far (while it streams;
+        after the end the same values are this stream's attributes)."""
+        found = {n: self._masked(getattr(self.decoder, n, None)) for n in EXTRAS}
+        return {n: v for n, v in found.items() if v is not None}
+
+    def extras_changed(self):
+        """True once after each change of the decoder's extras: a cheap check per
+        Delta (a decoder replaces a value when it changes, never edits it)."""
+        now = tuple(getattr(self.decoder, n, None) for n in EXTRAS)
+        if all(a is b for a, b in zip(now, self._seen)):
+            return False
+        self._seen = now
+        return True
 
     def close(self):
         """End the reply now, from any thread."""

@@ -29,6 +29,7 @@ import threading
 TIMEOUTS = {"connect": 15.0, "read": 120.0}
 READ_SIZE = 65536          # read1() returns what has arrived, up to this
 MAX_ERROR_BODY = 65536     # an error body or login page is read this far, no further
+MAX_GET_BODY = 1 << 20     # a page of a model list: ~50 models of ~1 KB
 
 
 class Transport:
@@ -48,6 +49,18 @@ class Transport:
     def exchange(self, url, headers, data, timeouts=None):
         """A request not sent yet: open() sends it."""
         return Exchange(self, url, headers, data, timeouts)
+
+    def get(self, url, headers, timeouts=None, limit=MAX_GET_BODY):
+        """A plain GET on the same session (a model list): (status, content type,
+        body as text, read up to limit bytes). Raises what requests raises."""
+        timeouts = dict(TIMEOUTS, **(timeouts or {}))
+        response = self.session().get(url, headers=headers, stream=True, allow_redirects=False,
+                                      timeout=(timeouts["connect"], timeouts["read"]))
+        try:
+            data = response.raw.read(limit, decode_content=True) or b""
+        finally:
+            response.close()
+        return response.status_code, response.headers.get("Content-Type", ""), data.decode("utf-8", "replace")
 
 
 class Exchange:
