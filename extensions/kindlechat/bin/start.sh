@@ -124,7 +124,7 @@ log_line "starting: $PY, $MODE mode, $HOST:$PORT, data in $DATA"
     py_env
     exec env LD_LIBRARY_PATH="$py_ld" REQUESTS_CA_BUNDLE="$CA_BUNDLE" SSL_CERT_FILE="$CA_BUNDLE" \
         "$PY" -I "$LAUNCHER" serve --log "$LOG" --pid-file "$PIDFILE" -- \
-        --host "$HOST" --port "$PORT" --data-dir "$DATA"
+        --host "$HOST" --port "$PORT" --data-dir "$DATA" --library-dir "$ROOT"
 ) </dev/null >>"$LOG" 2>&1 &
 starter=$!
 
