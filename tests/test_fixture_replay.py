@@ -1,6 +1,7 @@
 """Every real capture in tests/fixtures/gemini, replayed over real loopback HTTP
 through the whole server (upstream -> client -> reply -> store -> long poll), under
-several chunkings: the text and the status must be the same for every split."""
+several chunkings: the text and the status must be the same for every split, and so
+must the sources, searches and URL statuses of the grounded ones (GROUNDED)."""
 import glob
 import json
 import os
@@ -35,12 +36,28 @@ EXPECTED = {
     "gaijs_unknown_enum.sse": ("done", None, "FAKE_ENUM"),
     "issue_vercel_ai_5217_mid_stream_503.txt": ("error", "overloaded", None),
     "pai_function_call_gemini20flash.sse": ("done", None, None),
+    "pai_google_search_gemini25pro.sse": ("done", None, None),
+    "pai_url_context_gemini25flash.sse": ("done", None, None),
     "pai_gemini3pro_function_call_thought_signature.sse": ("done", None, None),
     "pai_gemini3pro_text_after_tool.sse": ("done", None, None),
     "pai_multi_part_chunk_code_execution_gemini3flash.sse": ("done", None, None),
     "pai_plain_text_gemini20flashexp.sse": ("done", None, None),
     "pai_thought_parts_gemini25pro.sse": ("done", None, None),
     "pai_usage_each_chunk_gemini25flash.sse": ("done", None, None),
+}
+# fixture: (source (title, site) pairs, searches, URL statuses), read off each capture's
+# last non-empty groundingMetadata and its urlContextMetadata; every other capture
+# carries none of the three. The search capture's sources are Google redirect links
+# but one, so their site is the domain Google puts in the title.
+GROUNDED = {
+    "pai_google_search_gemini25pro.sse": (
+        [("Weather information for San Francisco, CA, US", "google.com"), ("timeanddate.com", "timeanddate.com"),
+         ("weather.gov", "weather.gov"), ("wunderground.com", "wunderground.com"),
+         ("accuweather.com", "accuweather.com")],
+        ["weather in San Francisco today"], None),
+    "pai_url_context_gemini25flash.sse": (
+        [("Pydantic AI", "ai.pydantic.dev")], None, [{"url": "https://ai.pydantic.dev", "status": "SUCCESS"}]),
+    "fb_url_context.sse": ([("Google", "google.com")], None, [{"url": "https://google.com", "status": "SUCCESS"}]),
 }
 CHUNKINGS = ["whole", "bytes", "crlf", "utf8", "random"]
 # A pause between sends, so the pieces reach the client as separate reads rather
@@ -74,6 +91,13 @@ def relay(tmp_path_factory):
     up.stop()
 
 
+def extras_of(message):
+    """(source (title, site) pairs, queries, urls) of a message or poll answer."""
+    sources = message.get("sources")
+    return ([(x["title"], x["site"]) for x in sources] if sources is not None else None,
+            message.get("queries"), message.get("urls"))
+
+
 def test_every_fixture_is_listed(fixtures_dir):
     paths = glob.glob(os.path.join(fixtures_dir, "*.sse")) + glob.glob(os.path.join(fixtures_dir, "*.txt"))
     names = {os.path.basename(p) for p in paths}
@@ -97,6 +121,9 @@ def test_fixture_through_the_server(relay, fixtures_dir, name):
         assert got == (status, code, reason), (how, answer)
         stored = srv.get("/api/chats/" + cid)["messages"][1]
         assert stored["text"] == answer["text"] and stored["status"] == status
+        grounded = GROUNDED.get(name, (None, None, None))
+        assert extras_of(answer) == grounded, (how, answer)
+        assert extras_of(stored) == grounded, how
         seen.add(answer["text"])
     assert len(seen) == 1, "the text differs between chunkings"
     assert seen.pop() == reference_text(body)
