@@ -96,6 +96,7 @@ def url_metadata(question, fail_last):
     """urlContextMetadata for the URLs in question (two examples if it names none);
     fail_last: the last one could not be read (demo:url)."""
     found = URL.findall(question) or ["https://example.com/article", "https://example.org/unreachable"]
+    found = [u.rstrip(".,;:!?)") for u in found]   # the sentence's punctuation is not the URL's
     found = ["https://" + u if u.lower().startswith("www.") else u for u in found]
     out = []
     for n, url in enumerate(found):
