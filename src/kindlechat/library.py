@@ -173,7 +173,7 @@ class Library:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise LibraryError(503, errors.documents_readonly(documents)) from None
             raise LibraryError(503, errors.storage(exc)) from None
-        rescan()
+        rescan(root)
         return relative.replace(os.sep, "/")
 
 
@@ -194,17 +194,37 @@ def _write(target, data):
         raise
 
 
-def rescan():
+def rescan(root=KINDLE_ROOT):
     """Ask the Kindle's scanner to list new files; no-op where lipc-set-prop is missing."""
     tool = shutil.which(RESCAN[0])
     if tool is None:
         return False
     try:
         subprocess.run((tool,) + RESCAN[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=10)
+                       stderr=subprocess.DEVNULL, timeout=10, env=system_env(root))
     except (OSError, subprocess.SubprocessError):
         return False
     return True
+
+
+def system_env(root, environ=None):
+    """The environment for a Kindle tool: without the lib folder the KUAL scripts put
+    on LD_LIBRARY_PATH for NiLuJe's Python (common.sh py_env), whose libraries break
+    the system's own tools.
+
+        >>> system_env("/mnt/us", {"LD_LIBRARY_PATH": "/mnt/us/python3/lib:/usr/lib", "A": "1"})
+        {'LD_LIBRARY_PATH': '/usr/lib', 'A': '1'}
+        >>> system_env("/mnt/us", {"LD_LIBRARY_PATH": "/mnt/us/python3/lib"})
+        {}
+    """
+    env = dict(os.environ if environ is None else environ)
+    ours = os.path.normpath(os.path.join(root, "python3", "lib"))
+    kept = [p for p in env.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p and os.path.normpath(p) != ours]
+    if kept:
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("LD_LIBRARY_PATH", None)
+    return env
 
 
 def _books(items):
