@@ -148,13 +148,11 @@ class Decoder:
         self.error = self.finish = self.usage = None
         self.ended = False
         self.damaged = 0
-        self.grounding = Collector()
+        self.sources = self.queries = self.urls = None
+        self.extras_version = 0   # counts changes of the three: stream.ReplyStream checks it per Delta
+        self._grounding = Collector()
         self._events = sse.EventDecoder()
         self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
-
-    sources = property(lambda self: self.grounding.sources)
-    queries = property(lambda self: self.grounding.queries)
-    urls = property(lambda self: self.grounding.urls)
 
     @staticmethod
     def http_error(status, text):
@@ -214,7 +212,11 @@ class Decoder:
                 self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"))
             return []
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
-        self.grounding.candidate(candidate)
+        if ("groundingMetadata" in candidate or "urlContextMetadata" in candidate) \
+                and self._grounding.candidate(candidate):
+            grounding = self._grounding
+            self.sources, self.queries, self.urls = grounding.sources, grounding.queries, grounding.urls
+            self.extras_version += 1
         out = []
         for part in (candidate.get("content") or {}).get("parts") or []:
             text = part_text(part) if isinstance(part, dict) else ""

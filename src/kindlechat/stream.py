@@ -31,7 +31,7 @@ class ReplyStream:
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
         self.error = self.finish = self.usage = None
         self.sources = self.queries = self.urls = None
-        self._seen = (None, None, None)   # the decoder's extras as extras_changed() last saw them
+        self._seen = 0   # the decoder's extras_version as extras_changed() last saw it
         self._closed = False   # close() was called: the user stopped the reply
 
     def __iter__(self):
@@ -112,12 +112,12 @@ class ReplyStream:
         return {n: v for n, v in found.items() if v is not None}
 
     def extras_changed(self):
-        """True once after each change of the decoder's extras: a cheap check per
-        Delta (a decoder replaces a value when it changes, never edits it)."""
-        now = tuple(getattr(self.decoder, n, None) for n in EXTRAS)
-        if all(a is b for a, b in zip(now, self._seen)):
+        """True once after each change of the decoder's extras (its extras_version):
+        one attribute read per Delta, as the relay's CPU per MiB counts (issue 12)."""
+        version = getattr(self.decoder, "extras_version", 0)
+        if version == self._seen:
             return False
-        self._seen = now
+        self._seen = version
         return True
 
     def close(self):
