@@ -45,9 +45,14 @@ def test_ask_about_a_highlight_then_save(demo, tmp_path):
     question = chat["messages"][0]["text"]
     assert item["text"] in question and "Herman Melville" in question
     saved = demo.post("/api/chats/%s/save" % started["id"])["path"]
-    assert saved.startswith("documents/KindleChat/") and saved.endswith(".txt")
+    assert saved.startswith("documents/KindleChat/") and saved.endswith(".mobi")
+    folder = os.path.join(demo.data_dir, "demo-library", "documents", "KindleChat")   # the sample stays as shipped
+    name = saved.rsplit("/", 1)[1]
+    assert sorted(os.listdir(folder)) == [name, name[:-len(".mobi")] + ".txt"]       # the plain text beside it
+    with open(os.path.join(folder, name), "rb") as f:
+        assert f.read()[60:68] == b"BOOKMOBI"
     again = demo.post("/api/chats/%s/save" % started["id"])["path"]
-    assert again == saved                                                            # replaced, not a copy
+    assert again == saved and len(os.listdir(folder)) == 2                          # replaced, not a copy
 
 
 def test_quiz_book_and_word_starts(demo):

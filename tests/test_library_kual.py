@@ -2,6 +2,7 @@
 from KUAL's menu, the server writes into the fake /mnt/us/documents/KindleChat/ and
 then asks the Kindle's scanner to rescan (lipc-set-prop com.lab126.scanner
 doFullScan 1), which the fake lipc-set-prop records."""
+import html
 import os
 import shutil
 
@@ -50,10 +51,18 @@ def test_a_saved_chat_appears_in_documents_and_the_scanner_is_asked(kindle):
     assert status == 200, saved
     assert saved["path"].startswith("documents/KindleChat/")
     target = os.path.join(kindle.root, saved["path"])
-    assert os.path.isfile(target)
-    with open(target, "rb") as f:
+    assert saved["path"].endswith(".mobi") and os.path.isfile(target)
+    with open(target[:-len(".mobi")] + ".txt", "rb") as f:
         text = f.read().decode("utf-8")
     assert "Le Retour du roi" in text and "Gemini:" in text
+    # The independent reader opens the saved book (tests/test_mobi.py has more).
+    kindleunpack = pytest.importorskip("mobi")   # KindleUnpack: requirements-dev.txt
+    folder, found = kindleunpack.extract(target)
+    try:
+        with open(found, encoding="utf-8") as f:
+            assert "Le Retour du roi" in html.unescape(f.read())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     # Asked once per save, by the server (the scripts never ask).
     assert kindle.calls().count(RESCAN) == 1
     assert kindle.prop("com.lab126.scanner", "doFullScan") == "1"
@@ -63,4 +72,5 @@ def test_a_saved_chat_appears_in_documents_and_the_scanner_is_asked(kindle):
     assert used and all(path == "" for path in used), used
     status, again = http_json(base + "/api/chats/%s/save" % started["id"], "POST", {})
     assert again == saved and kindle.calls().count(RESCAN) == 2
-    assert os.listdir(os.path.dirname(target)) == [os.path.basename(target)]
+    name = os.path.basename(target)
+    assert sorted(os.listdir(os.path.dirname(target))) == [name, name[:-len(".mobi")] + ".txt"]

@@ -1,5 +1,6 @@
-"""A chat written as a book the Kindle lists: plain text, readable without Markdown
-symbols (headings as lines of their own, **bold** as plain words, lists as "- ").
+"""A chat written as a book the Kindle lists: as MOBI (book_html.py, mobi.py), and as
+plain text beside it, readable without Markdown symbols (headings as lines of their
+own, **bold** as plain words, lists as "- ").
 
     >>> print(plain("# Title\\n\\nSome **bold** and `code`.\\n* one\\n* two"))
     TITLE
@@ -9,6 +10,8 @@ symbols (headings as lines of their own, **bold** as plain words, lists as "- ")
     - two
 """
 import re
+
+from . import book_html, mobi
 
 INLINE = ((re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), r"\1\2"),
           (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
@@ -46,6 +49,11 @@ def chat_text(chat):
         parts += [who + ":", plain(message.get("text") or "(no text)"), ""]
     parts.append("Saved by KindleChat.")
     return "\r\n".join("\n".join(parts).split("\n")) + "\r\n"
+
+
+def chat_mobi(chat):
+    """The whole chat as a MOBI book: headings, bold and lists as the reader shows them."""
+    return mobi.build(book_html.chat_html(chat), chat["title"], "KindleChat")
 
 
 def file_name(title, chat_id):

@@ -156,25 +156,28 @@ class Library:
 
     # -- save a chat as a book ----------------------------------------------------------
     def save(self, chat):
-        """Write the chat to documents/KindleChat/<name>.txt (replacing an earlier save),
-        then ask the Kindle to rescan. Returns the path relative to the library root."""
+        """Write the chat to documents/KindleChat/<name>.mobi (a formatted book) and
+        <name>.txt beside it (plain text, which every reader lists), replacing an
+        earlier save, then ask the Kindle to rescan. Returns the book's path relative
+        to the library root."""
         root = self.write_root
         if self.sample:
             os.makedirs(os.path.join(root, "documents"), exist_ok=True)
         documents = os.path.join(root, "documents")
         if not os.path.isdir(documents):
             raise LibraryError(503, errors.documents_away(documents))
-        relative = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
-        target = os.path.join(root, relative)
+        text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
+        book = text[:-len(".txt")] + ".mobi"
         try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _write(target, ebook.chat_text(chat).encode("utf-8"))
+            os.makedirs(os.path.join(root, SAVE_DIR), exist_ok=True)
+            _write(os.path.join(root, text), ebook.chat_text(chat).encode("utf-8"))
+            _write(os.path.join(root, book), ebook.chat_mobi(chat))
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise LibraryError(503, errors.documents_readonly(documents)) from None
             raise LibraryError(503, errors.storage(exc)) from None
         rescan(root)
-        return relative.replace(os.sep, "/")
+        return book.replace(os.sep, "/")
 
 
 def _write(target, data):
