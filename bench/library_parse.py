@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""A 20 MB My Clippings.txt (issue 14.7) on emulated ARM and on desktop CPython: how
+long the first GET /api/highlights takes (the parse; later answers come from the
+cache, keyed by size and mtime), and the parse alone.
+
+    python3 bench/library_parse.py [--mib 20] [--runs 3] [--only desktop,arm] [--zip Z]
+
+The file is built from the real fixtures (tests/fixtures/clippings/, every UI
+language, old firmware, Japanese, Chinese) repeated, each copy under other book
+titles so nothing collapses as a re-highlight: BOM, CRLF, as a Kindle writes it.
+Per Python (Debian bullseye's armhf 3.9 under qemu, tools/armpython.py; this machine's
+python3):
+- parse: a fresh `python -I -S` with src/ on sys.path runs Library.highlights() twice
+  on the file, as the route does: the first call reads, decodes, parses, sorts and
+  caches (seconds and the process's peak RSS), the second answers from the cache.
+- first answer: the built zip in an emulated Kindle (testkit/kindle_fakes.py, as
+  bench/arm_start.py does), started by its KUAL action; the file goes in its
+  documents/; wall seconds of the first GET /api/highlights?limit=50, then of a second.
+Emulation is not the device's speed (see bench/arm_start.py). Prints a table; writes
+bench/results/library_parse.json.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
+
+import armpython  # noqa: E402
+import kindle_box  # noqa: E402
+from testkit.kindle_fakes import Kindle, http  # noqa: E402
+
+FIX = os.path.join(REPO, "tests", "fixtures", "clippings")
+RESULTS = os.path.join(HERE, "results", "library_parse.json")
+SEP = "=========="
+PARSE = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from kindlechat.library import Library
+lib = Library({"library_dir": sys.argv[2], "library_db": "", "demo": False, "translate_to": "", "data_dir": sys.argv[3]})
+t0 = time.perf_counter(); first = lib.highlights(limit=50); t1 = time.perf_counter()
+lib.highlights(limit=50); t2 = time.perf_counter()
+print(json.dumps({"first": t1 - t0, "cached": t2 - t1, "total": first["total"],
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
+"""
+
+
+def entries():
+    """Every entry of the fixtures: (title line, rest of the entry)."""
+    out = []
+    for name in sorted(os.listdir(FIX)):
+        if name.endswith(".txt"):
+            with open(os.path.join(FIX, name), "rb") as f:
+                text = f.read().decode("utf-8-sig").replace("\r\n", "\n")
+            for chunk in text.split(SEP):
+                chunk = chunk.strip("\n")
+                if chunk:
+                    head, _, rest = chunk.partition("\n")
+                    out.append((head, rest))
+    return out
+
+
+def retitled(head, copy):
+    """The book title of copy N: "Title [N] (Author)" (the author stays in the last parentheses)."""
+    cut = head.rfind(" (")
+    return "%s [%d]%s" % (head[:cut], copy, head[cut:]) if cut > 0 else "%s [%d]" % (head, copy)
+
+
+def make_clippings(path, size):
+    """Write at least size bytes; returns (bytes, entries written)."""
+    items, written, count, copy = entries(), 3, 0, 0
+    with open(path, "wb") as f:
+        f.write(b"\xef\xbb\xbf")
+        while written < size:
+            copy += 1
+            block = "".join("%s\n%s\n%s\n" % (retitled(h, copy), r, SEP) for h, r in items).replace("\n", "\r\n")
+            data = block.encode("utf-8")
+            f.write(data)
+            written += len(data)
+            count += len(items)
+    return written, count
+
+
+def parse_run(argv, root, tmp):
+    out = subprocess.run(argv + ["-I", "-S", "-c", PARSE, os.path.join(REPO, "src"), root, tmp],
+                         stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout
+    return json.loads(out)
+
+
+def first_answer(kind, base, zip_path, clippings, arm_argv):
+    k = kindle_box.ArmKindle(base, zip_path, arm_argv=arm_argv) if kind == "arm" else Kindle(base, zip_path)
+    try:
+        os.makedirs(os.path.join(k.root, "documents"))
+        shutil.copy(clippings, os.path.join(k.root, "documents", "My Clippings.txt"))
+        result = k.run_menu(kindle_box.START_LOCAL)
+        if result.returncode != 0:
+            raise SystemExit("start failed:\n" + k.explain(result))
+        url = "http://127.0.0.1:%d/api/highlights?limit=50" % k.port
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            status, _, body = http(url, timeout=600)
+            times.append(time.perf_counter() - t0)
+            assert status == 200 and json.loads(body.decode("utf-8"))["total"] > 0, body[:300]
+        return times
+    finally:
+        k.cleanup()
+
+
+def med(values):
+    return round(statistics.median(values), 3)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mib", type=float, default=20)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", default="desktop,arm")
+    ap.add_argument("--zip", help="a built zip (default: build one)")
+    a = ap.parse_args()
+    kinds = a.only.split(",")
+    arm_argv = None
+    if "arm" in kinds:
+        try:
+            armpython.ensure(log=lambda m: print(m, file=sys.stderr))
+        except armpython.Unavailable as e:
+            raise SystemExit("no ARM Python: %s" % e)
+        arm_argv = armpython.command()
+    tmp = tempfile.mkdtemp(prefix="kc-library-bench-")
+    results = {"mib": a.mib, "runs": a.runs}
+    try:
+        root = os.path.join(tmp, "us")
+        os.makedirs(os.path.join(root, "documents"))
+        clippings = os.path.join(root, "documents", "My Clippings.txt")
+        size, count = make_clippings(clippings, int(a.mib * 2 ** 20))
+        results.update(bytes=size, entries=count)
+        zip_path = os.path.abspath(a.zip) if a.zip else kindle_box.build_zip(os.path.join(tmp, "zip"))
+        for kind in kinds:
+            argv = list(arm_argv) if kind == "arm" else [sys.executable]
+            parses = [parse_run(argv, root, tmp) for _ in range(a.runs)]
+            answers = [first_answer(kind, os.path.join(tmp, "%s-%d" % (kind, i)), zip_path, clippings, arm_argv)
+                       for i in range(a.runs)]
+            results[kind] = {"parse_s": med([p["first"] for p in parses]), "cached_s": med([p["cached"] for p in parses]),
+                             "rss_mib": med([p["rss_mib"] for p in parses]), "highlights": parses[0]["total"],
+                             "first_answer_s": med([t[0] for t in answers]), "second_answer_s": med([t[1] for t in answers])}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("My Clippings.txt: %.1f MiB, %d entries; median of %d runs" % (results["bytes"] / 2 ** 20, results["entries"], a.runs))
+    print("%-8s %10s %10s %9s %14s %15s" % ("python", "parse s", "cached s", "peak MiB", "1st answer s", "2nd answer s"))
+    for kind in kinds:
+        r = results[kind]
+        print("%-8s %10.2f %10.4f %9.0f %14.2f %15.3f" % (kind, r["parse_s"], r["cached_s"], r["rss_mib"],
+                                                         r["first_answer_s"], r["second_answer_s"]))
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
