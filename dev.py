@@ -43,6 +43,20 @@ def ensure_venv(venv_dir=VENV, requirements=REQS):
     return py
 
 
+def ensure_node_modules():
+    """`npm install` the page's check tools (acorn, package.json) when npm is here and
+    they are missing or older than package.json; without npm the ES5 tests say so."""
+    import shutil
+    lock = os.path.join(HERE, "node_modules", ".package-lock.json")
+    wanted = os.path.join(HERE, "package.json")
+    if not os.path.exists(wanted) or shutil.which("npm") is None:
+        return
+    if os.path.exists(lock) and os.path.getmtime(lock) >= os.path.getmtime(wanted):
+        return
+    print("npm install (the page's ES5 check) ...", flush=True)
+    subprocess.call(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE)
+
+
 def main(argv):
     if not argv or argv[0] not in ("demo", "test"):
         print(__doc__)
@@ -52,6 +66,7 @@ def main(argv):
     if argv[0] == "demo":
         cmd = [py, "-m", "kindlechat", "--demo"] + argv[1:]
     else:
+        ensure_node_modules()
         cmd = [py, "-m", "pytest"] + argv[1:]
     try:
         return subprocess.call(cmd, cwd=HERE, env=env)
