@@ -62,12 +62,12 @@ class Library:
 
     # -- highlights ------------------------------------------------------------------------
     def _parsed(self):
-        """(clippings, by id, notice): parsed once per version of the file."""
+        """(clippings, by id, their books, notice): parsed once per version of the file."""
         path = os.path.join(self.root, CLIPPINGS)
         try:
             st = os.stat(path)
         except OSError:
-            return [], {}, errors.library_missing(path)
+            return [], {}, [], errors.library_missing(path)
         key = (path, st.st_size, st.st_mtime_ns)
         with self._lock:
             if self._cache[0] == key:
@@ -78,12 +78,12 @@ class Library:
 
     def _parse(self, path, size):
         if size > MAX_CLIPPINGS:
-            return [], {}, errors.clippings_too_large(size // 2 ** 20, MAX_CLIPPINGS // 2 ** 20)
+            return [], {}, [], errors.clippings_too_large(size // 2 ** 20, MAX_CLIPPINGS // 2 ** 20)
         try:
             with open(path, "rb") as f:
                 raw = f.read()
         except OSError as exc:
-            return [], {}, errors.library_unreadable(path, exc.strerror)
+            return [], {}, [], errors.library_unreadable(path, exc.strerror)
         notice = None
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             text = raw.decode("utf-16", "replace")
@@ -96,16 +96,18 @@ class Library:
         items, skipped = clippings.parse(text)
         if skipped and notice is None:
             notice = errors.clippings_skipped(skipped)
-        return items, {c["id"]: c for c in items}, notice
+        return items, {c["id"]: c for c in items}, _books(items), notice   # the books too: 0.1 s a request on 20 MB
 
     def highlights(self, q="", book="", offset=0, limit=50):
-        items, _, notice = self._parsed()
+        items, _, books, notice = self._parsed()
         if book:
             items = [c for c in items if c["book"] == book]
         if q:
             needle = q.casefold()
             items = [c for c in items if needle in ("%s\n%s\n%s\n%s" % (c["text"], c["note"], c["book"], c["author"])).casefold()]
-        out = {"books": _books(items), "highlights": items[offset:offset + limit], "total": len(items)}
+        if book or q:
+            books = _books(items)
+        out = {"books": books, "highlights": items[offset:offset + limit], "total": len(items)}
         if notice is not None:
             out["message"] = notice.message
         return out
