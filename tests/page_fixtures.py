@@ -5,6 +5,7 @@ Playwright. Import what a test module needs: ``from page_fixtures import server,
 Tests skip, saying why, when /usr/bin/chromium or Playwright is missing.
 """
 import os
+import random
 import time
 
 import pytest
@@ -119,3 +120,21 @@ def wait_status(page, statuses=("done",), timeout=60):
         var all = document.querySelectorAll('.msg.model'), el = all[all.length - 1];
         var s = el && el.getAttribute('data-status');
         return ss.indexOf(s) >= 0 ? s : null; }""", list(statuses), timeout)
+
+
+def long_reply(paragraphs, seed=3):
+    """A long Markdown reply, the same for a seed: paragraphs, with a heading, a list, a
+    table and a code block now and then."""
+    rng, out = random.Random(seed), []
+    words = "the quick brown fox jumps over a lazy dog while Gemini writes on".split()
+    for n in range(paragraphs):
+        out.append(" ".join(rng.choice(words) for _ in range(rng.randint(20, 60))) + ".")
+        if n % 25 == 0:
+            out.append("## Part %d" % n)
+        if n % 40 == 7:
+            out.append("- one\n- two\n- three")
+        if n % 50 == 9:
+            out.append("| a | b |\n|---|---|\n| 1 | 2 |")
+        if n % 60 == 30:
+            out.append("```\n" + "\n".join("line %d of code" % k for k in range(12)) + "\n```")
+    return "\n\n".join(out)

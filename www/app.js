@@ -252,12 +252,49 @@ function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2;
 // a block taller than the screen goes on with a line of overlap.
 function nextTop(top) {
   var edge = top + P.clientHeight, base = P.getBoundingClientRect().top - P.scrollTop, to = edge, i, r,
-    els = M.querySelectorAll('p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body');
+    els = atEdge(edge, base);
   for (i = 0; i < els.length; i++) {
     r = els[i].getBoundingClientRect();
-    if (r.top - base < edge && r.bottom - base > edge + 1) { to = to === edge ? r.top - base : Math.max(to, r.top - base); }
+    if (isCut(els[i]) && r.top - base < edge && r.bottom - base > edge + 1) { to = to === edge ? r.top - base : Math.max(to, r.top - base); }
   }
   return to > top + 9 ? Math.floor(to) - 4 : top + step();
+}
+
+// What an edge may cut: lines of text (paragraphs, items, rows, code, headings, labels).
+var CUTS = 'p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body';
+function isCut(el) {
+  return /^(P|LI|PRE|TR|HR|H[3-6])$/.test(el.tagName) || /(^| )(who|note)( |$)/.test(el.className) ||
+    (el.className === 'body' && /user/.test(el.parentNode.className));
+}
+
+// Only the elements near the edge are asked where they are. A reply's blocks stand one
+// under the other, so the one at the edge is found by halving: asking every block made
+// each page turn cost more the longer the reply (issue 12.5).
+function atEdge(edge, base) {
+  var out = [], msgs = M.childNodes, i, j, k, el, kids, r, inner;
+  for (i = 0; i < msgs.length; i++) {
+    r = msgs[i].getBoundingClientRect();
+    if (r.top - base >= edge || r.bottom - base <= edge + 1) { continue; }
+    kids = msgs[i].childNodes;
+    for (j = 0; j < kids.length; j++) {
+      el = kids[j] === msgs[i].reply.body && /model/.test(msgs[i].className) ? blockAt(kids[j], edge, base) : kids[j];
+      if (!el) { continue; }
+      out.push(el);
+      for (k = 0, inner = el.querySelectorAll(CUTS); k < inner.length; k++) { out.push(inner[k]); }
+    }
+  }
+  return out;
+}
+
+// The last of body's blocks that starts above the edge, if it reaches past it.
+function blockAt(body, edge, base) {
+  var list = body.childNodes, lo = 0, hi = list.length - 1, mid;
+  if (hi < 0 || list[0].getBoundingClientRect().top - base >= edge) { return null; }
+  while (lo < hi) {   // list[lo] starts above the edge
+    mid = Math.ceil((lo + hi) / 2);
+    if (list[mid].getBoundingClientRect().top - base < edge) { lo = mid; } else { hi = mid - 1; }
+  }
+  return list[lo].getBoundingClientRect().bottom - base > edge + 1 ? list[lo] : null;
 }
 
 function followPage(wasAtEnd) {
