@@ -3,7 +3,10 @@ Playwright; never a downloaded browser): bytes and requests per page load; bytes
 sent to the page per reply against the reply's size; repaints per reply against
 the reply's duration divided by the throttle interval.
 
-    python3 bench/run.py page [--replies 3] [--reply-kib 6] [--seconds 6] [--throttle-ms 500]
+    python3 bench/run.py page [--replies 3] [--reply-kib 6] [--seconds 6] [--throttle-ms 500] [--tree DIR]
+
+Then, unless --no-throttled, bench/page_cpu.py's figures at 20x CPU throttle
+(script time per update at 16 and 128 KB, busy share, load -> ready, www/ gzipped).
 
 The server relays from the benchmarks' upstream (a Gemini-format stream paced
 over --seconds), and the page streams each reply as a person would see it: typed
@@ -24,7 +27,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import KindleChat, median, save, table  # noqa: E402
+from common import KindleChat, add_tree_option, median, save, table  # noqa: E402
+import page_cpu  # noqa: E402
 from testkit.upstream import UpstreamProcess  # noqa: E402
 
 CHROMIUM = os.environ.get("KINDLECHAT_CHROMIUM", "/usr/bin/chromium")
@@ -107,6 +111,8 @@ def main():
     ap.add_argument("--reply-kib", type=int, default=6)
     ap.add_argument("--seconds", type=float, default=6.0, help="one reply streams for about this long")
     ap.add_argument("--throttle-ms", type=int, default=500)
+    ap.add_argument("--no-throttled", action="store_true", help="skip page_cpu.py's 20x-throttled figures")
+    add_tree_option(ap)
     args = ap.parse_args()
     if not os.path.exists(CHROMIUM):
         raise SystemExit("needs Debian's chromium at %s (apt-get install chromium)" % CHROMIUM)
@@ -117,7 +123,7 @@ def main():
     text_bytes = len(up.text.encode("utf-8"))
     out = {"args": vars(args), "reply_bytes": text_bytes, "events": events}
     with tempfile.TemporaryDirectory(prefix="kc-bench-") as tmp, sync_playwright() as pw:
-        kc = KindleChat(up.url, os.path.join(tmp, "data"), args.throttle_ms)
+        kc = KindleChat(up.url, os.path.join(tmp, "data"), args.throttle_ms, tree=args.tree)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             url = kc.server.url + "/"
@@ -204,6 +210,10 @@ def main():
              med["allowed"], "MET" if paints_ok else "MISSED"))
     out["medians"] = med
     save("page", out)
+    if not args.no_throttled:
+        throttled = page_cpu.measure(args.tree)
+        page_cpu.report(throttled)
+        save("page_cpu", throttled)
 
 
 if __name__ == "__main__":

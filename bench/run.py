@@ -5,13 +5,18 @@ on first use, so a fresh clone needs nothing but python3):
     python3 bench/run.py relay_cpu        # CPU per MiB: server vs google-genai vs bare requests
     python3 bench/run.py latency          # added latency p50/p99, chunked and close-delimited
     python3 bench/run.py memory_start     # idle RSS, growth over 50 replies, start time, importtime
-    python3 bench/run.py page             # page bytes, requests, bytes per reply, repaints (Chromium)
+    python3 bench/run.py page             # page bytes, repaints; at 20x CPU throttle: script per update,
+                                          #   busy share, load -> ready; www/ gzipped (Chromium)
+    python3 bench/run.py connection_reuse # HTTPS upstream: 2nd reply's first text, connections per 3 replies
     python3 bench/run.py callgrind        # instructions to relay one fixed stream (valgrind)
     python3 bench/run.py profile_relay    # where the relay CPU goes (py-spy)
-    python3 bench/run.py all              # the first five, one after the other
+    python3 bench/run.py all              # relay_cpu, latency, memory_start, page, connection_reuse,
+                                          #   callgrind, one after the other
 
-Arguments after the name go to the script (--help lists them). Each prints a
-table and writes bench/results/<name>.json.
+Arguments after the name go to the script (--help lists them); relay_cpu,
+memory_start, page, page_cpu and connection_reuse take --tree DIR. Each prints a table and writes
+bench/results/<name>.json. Before/after: `git worktree add /tmp/kc-before 698c671`,
+then `python3 bench/run.py NAME --tree /tmp/kc-before`.
 """
 import os
 import subprocess
@@ -20,7 +25,7 @@ import sys
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 VENV = os.path.join(BENCH, ".venv")
-ALL = ("relay_cpu", "latency", "memory_start", "page", "callgrind")
+ALL = ("relay_cpu", "latency", "memory_start", "page", "connection_reuse", "callgrind")
 
 sys.path.insert(0, ROOT)
 from dev import ensure_venv  # noqa: E402  -- one venv maker for dev.py and the benchmarks
