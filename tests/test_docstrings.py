@@ -1,5 +1,6 @@
 """The runnable examples that open the modules' docstrings do run: every module of
-src/kindlechat has at least one (bottle's habit), except the entry point."""
+src/kindlechat (and of its packages) has at least one (bottle's habit), except the
+entry point."""
 import doctest
 import importlib
 import os
@@ -9,7 +10,7 @@ import pytest
 
 import kindlechat
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(kindlechat.__file__)])
+MODULES = sorted(m.name for m in pkgutil.walk_packages([os.path.dirname(kindlechat.__file__)])
                  if m.name != "__main__")
 
 

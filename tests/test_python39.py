@@ -12,7 +12,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = sorted(glob.glob(os.path.join(ROOT, "src", "kindlechat", "*.py")))
+SOURCES = sorted(glob.glob(os.path.join(ROOT, "src", "kindlechat", "**", "*.py"), recursive=True))
 LAUNCHER = os.path.join(ROOT, "extensions", "kindlechat", "bin", "launcher.py")
 
 # Modules that Python 3.12 (PEP 632 and others) and 3.13 (PEP 594) removed.

@@ -97,7 +97,7 @@ def _try(fn):
 # connection's socket (http.client's sock).
 def _own_private_names():
     names = set()
-    for path in glob.glob(os.path.join(SRC, "kindlechat", "*.py")):
+    for path in glob.glob(os.path.join(SRC, "kindlechat", "**", "*.py"), recursive=True):
         for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 names.add(node.name)
@@ -113,11 +113,11 @@ NAMEDTUPLE_API = {"_replace", "_asdict", "_fields", "_make"}   # public, though 
 
 def test_src_reads_no_private_attribute_of_requests_urllib3_or_http_client():
     own, found = _own_private_names() | NAMEDTUPLE_API, []
-    for path in sorted(glob.glob(os.path.join(SRC, "kindlechat", "*.py"))):
+    for path in sorted(glob.glob(os.path.join(SRC, "kindlechat", "**", "*.py"), recursive=True)):
         for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
                     and not node.attr.startswith("__") and node.attr not in own:
-                found.append("%s:%d .%s" % (os.path.basename(path), node.lineno, node.attr))
+                found.append("%s:%d .%s" % (os.path.relpath(path, SRC), node.lineno, node.attr))
     assert found == []
 
 

@@ -8,33 +8,25 @@ wires requests to service.ChatServer.
     >>> chat.health()["ok"]
     True
 
-Sections, in dependency order as in bottle.py: errors -> request guards ->
-routes -> the threaded server.
+Sections, in dependency order as in bottle.py: errors -> routes -> the server.
+The request guards are in guards.py, the shape of a poll's answer in answers.py.
 """
-import hmac
 import json
 import os
-from urllib.parse import parse_qs
 
 import bottle
 
 from . import errors
+from .answers import event_stream, json_answer
 from .body import read_json
+from .guards import allowed_hosts, guard
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
 from .library import LibraryError
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 from .store import NotFound, StorageError
 
-MAX_BODY = 256 * 1024          # bytes of a request body
 MAX_MESSAGE = 30000            # characters of one message
 MAX_WAIT = 60.0                # seconds a long poll may be held
-# A long text goes out in pieces of this many characters, each encoded on its own, so
-# a client that reads slowly (or never) holds one piece of server memory, not a copy
-# of the whole reply (docs/RELIABILITY.md: 20 such clients on a 2 M-character reply).
-PIECE = 16384
-HEARTBEAT = 15.0               # seconds between SSE comments, so proxies keep the line
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
-WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 
 ###############################################################################
 # Errors ######################################################################
@@ -45,71 +37,6 @@ def json_error(status, code, message):
     body = json.dumps({"error": {"code": code, "message": message}})
     return bottle.HTTPResponse(body, status, {"Content-Type": "application/json",
                                               "Cache-Control": "no-store"})
-
-
-###############################################################################
-# Request guards (WSGI middleware) ############################################
-###############################################################################
-
-
-def host_of(environ):
-    host = environ.get("HTTP_HOST", "")
-    if host.startswith("["):
-        return host[:host.find("]") + 1].lower()
-    name, colon, port = host.partition(":")
-    return name.lower() if colon and port.isdigit() else host.lower()
-
-
-def guard(app, allowed_hosts, token):
-    """Refuse what a web page elsewhere could send to this server:
-    a foreign Host (DNS rebinding), a write without a JSON content type or from
-    another Origin (CSRF: forms and text/plain posts need no preflight), and, in
-    Wi-Fi mode, any request without the access token."""
-    def refuse(start_response, status, key, **values):
-        code, message = errors.api(key, **values)
-        body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
-        start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                                ("Content-Length", str(len(body)))])
-        return [body]
-
-    def guarded(environ, start_response):
-        host = host_of(environ)
-        if host not in allowed_hosts:
-            return refuse(start_response, "403 Forbidden", "bad_host", hosts=" or ".join(sorted(allowed_hosts)))
-        extra_headers = []
-        if token:
-            ok, from_query = token_ok(environ, token)
-            if not ok:
-                return refuse(start_response, "403 Forbidden", "bad_token")
-            if from_query:
-                extra_headers.append(("Set-Cookie", "kc_token=%s; Path=/; HttpOnly; SameSite=Strict" % token))
-        if environ.get("REQUEST_METHOD") in WRITE_METHODS:
-            ctype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                return refuse(start_response, "415 Unsupported Media Type", "bad_content_type")
-            # An origin is scheme, host and port: another port on localhost is another site.
-            origin = environ.get("HTTP_ORIGIN")
-            if origin is not None and origin.lower() not in ("http://" + environ.get("HTTP_HOST", "").lower(),
-                                                             "https://" + environ.get("HTTP_HOST", "").lower()):
-                return refuse(start_response, "403 Forbidden", "bad_origin")
-
-        def start(status, headers, exc_info=None):
-            return start_response(status, headers + extra_headers, exc_info)
-        return app(environ, start)
-    return guarded
-
-
-def token_ok(environ, token):
-    """(valid, came in the query): the token from ?token= or the kc_token cookie."""
-    given = parse_qs(environ.get("QUERY_STRING", "")).get("token")
-    if given is not None:
-        return hmac.compare_digest(given[0].encode(), token.encode()), True
-    cookies = environ.get("HTTP_COOKIE", "")
-    for part in cookies.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == "kc_token":
-            return hmac.compare_digest(value.encode(), token.encode()), False
-    return False, False
 
 
 ###############################################################################
@@ -334,59 +261,9 @@ def add_library_routes(app, chat):
         return {"path": guarded(lambda: library.save(chat.get_chat(cid)))}
 
 
-def json_answer(answer, pieces):
-    """A poll's answer: short ones as one JSON body; long ones as a generator of
-    bounded pieces (see PIECE), the same JSON byte for byte."""
-    first = next(pieces, "")
-    second = next(pieces, None)
-    if second is None:
-        return dict(answer, text=first)
-    head = json.dumps(dict(answer, text=""), ensure_ascii=False)
-    cut = head.rindex('"text": ""') + len('"text": "')   # the last key: see dict() above
-
-    def body():
-        yield head[:cut]
-        for piece in (first, second):
-            yield json.dumps(piece, ensure_ascii=False)[1:-1]
-        for piece in pieces:
-            yield json.dumps(piece, ensure_ascii=False)[1:-1]
-        yield head[cut:]
-    return bottle.HTTPResponse(body(), 200, {"Content-Type": "application/json", "Cache-Control": "no-store"})
-
-
-def event_stream(chat, cid, index, offset):
-    """The reply as text/event-stream: `id:` is the offset after the event, so a
-    client resumes with Last-Event-ID. Headers are set before the first yield.
-    A long text goes in events of at most PIECE characters each (status
-    "streaming" on all but the last), so a slow reader holds one event's memory."""
-    yield ": kindlechat\n\n"
-    while True:
-        answer, pieces = chat.poll(cid, index, offset, HEARTBEAT)
-        end, sent = answer["next"], False
-        for piece in pieces:
-            offset += len(piece)
-            event = dict(answer, text=piece, next=offset)
-            if offset < end:
-                event["status"] = "streaming"
-            yield "id: %d\ndata: %s\n\n" % (offset, json.dumps(event, ensure_ascii=False))
-            sent = True
-        if answer["status"] != "streaming":
-            yield "event: end\nid: %d\ndata: %s\n\n" % (offset, json.dumps(dict(answer, text=""), ensure_ascii=False))
-            return
-        if not sent:
-            yield ": ok\n\n"
-
-
 ###############################################################################
-# The threaded server #########################################################
+# The server ##################################################################
 ###############################################################################
-
-
-def allowed_hosts(settings):
-    hosts = set(LOOPBACK_NAMES)
-    if settings["host"] not in ("0.0.0.0", "::", ""):
-        hosts.add(settings["host"].lower())
-    return hosts
 
 
 def make_server(chat, limits=None):

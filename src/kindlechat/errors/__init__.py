@@ -1,0 +1,25 @@
+"""Every message a person reads from the server, and its code for programs: one
+owner for the wording (the page adds none). Errors are values, never raised here.
+
+    >>> dropped().code
+    'dropped'
+    >>> storage(OSError(28, "No space left on device")).code
+    'storage_full'
+
+    base.py       the value (GeminiError: code, message) and as_dict
+    upstream.py   what the model's service answered, and the connection's failures
+    local.py      the Kindle's own troubles: storage, interrupted replies, threads
+    answers.py    the API's own 4xx/5xx answers, by key
+    library.py    the reader's library: highlights, words, books, saving
+"""
+from .base import GeminiError, as_dict  # noqa: F401
+from .upstream import (  # noqa: F401
+    from_error_body, for_status, daily_quota, not_event_stream, blocked, dropped, unreadable,
+    stalled, finish_note, damaged_note, from_exception)
+from .local import (  # noqa: F401
+    interrupted, reply_too_long, no_thread, internal, damaged_chat, storage)
+from .answers import api  # noqa: F401
+from .library import (  # noqa: F401
+    no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
+    clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
+    bad_library_action, no_words, documents_away, documents_readonly)
