@@ -7,6 +7,27 @@ var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // seconds the server may hold a long poll
 var S = {font: 20, back: [], seq: 0, nav: 0, touched: {}};
 
+/* ---- every word the script shows, in one table (index.html holds the rest) ---- */
+var T = {
+  serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
+  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...',
+  stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
+  retry: 'Retry', tooLong: 'This message is too long.', tryingAgain: ' Trying again...',
+  noChats: 'No chats yet.', newChat: 'New chat', messages: ' messages', del: 'Delete', delSure: 'Delete for good?',
+  keySaved: 'A key is saved (never shown): paste a new one to replace it.',
+  noKey: 'No key yet: create one at aistudio.google.com.', demoNoKey: ' Demo mode needs none.', saved: 'Saved.',
+  demo: 'Demo mode: replies come from the built-in emulator.',
+  // issue 13: where an answer came from, models, thinking, quotas
+  searchedFor: 'Searched for: ', sources: 'Sources', pagesRead: 'Pages read: ',
+  urlBad: {ERROR: 'could not be read.', PAYWALL: 'is behind a paywall: not read.',
+    UNSAFE: 'was not read (Google judged it unsafe).', UNSPECIFIED: 'may not have been read.'},
+  modelsLoading: 'Loading the list of models...',
+  modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
+  notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
+  noOther: 'Pick another model in Settings.',
+  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
+};
+
 function $(id) { return document.getElementById(id); }
 function show(el, on) { el.style.display = on ? '' : 'none'; }
 function trim(s) { return s.replace(/^\s+|\s+$/g, ''); }
@@ -34,7 +55,7 @@ function api(method, path, body, cb, timeout) {
     var d = null, st = xhr.status, err;
     try { d = JSON.parse(xhr.responseText); } catch (e) {}
     if (st >= 200 && st < 300) { return cb(null, d || {}); }
-    err = (d && d.error) || {message: st ? 'Server error ' + st + '.' : 'Cannot reach the KindleChat server.'};
+    err = (d && d.error) || {message: st ? T.serverError + st + '.' : T.unreachable};
     err.status = st;
     cb(err, d);
   };
@@ -51,30 +72,56 @@ function notice(text) { setText($('notice'), text || ''); show($('notice'), text
 /* ---- messages ---- */
 function messageEl(m) {
   var user = m.role === 'user', el = make('div', 'msg ' + (user ? 'user' : 'model')), r = el.reply = {el: el, text: '', thoughts: ''};
-  el.appendChild(make('div', 'who', user ? 'You' : 'Gemini'));
+  el.appendChild(make('div', 'who', user ? T.you : T.gemini));
   show(r.th = el.appendChild(make('div', 'thoughts')), false);
   r.body = el.appendChild(make('div', 'body'));
+  r.src = el.appendChild(make('div', 'sources'));
   r.note = el.appendChild(make('div', 'note'));
   if (user) { addText(r.body, m.text); } else { update(r, m.text, m.thoughts, m); }
   return el;
 }
 
 function update(r, text, thoughts, d) {   // all in one task: one redraw
-  var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: 'Stopped.', interrupted: 'Interrupted.'}[st] || '';
+  var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
+  if (d.sources || d.queries || d.urls) { sources(r, d); }
   if (thoughts) {
-    if (!r.thoughts) { r.th.appendChild(make('div', 'who', 'Thoughts')); }
+    if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); }
     r.thoughts += thoughts;
     addText(r.th, thoughts);
   }
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
-  if (st === 'streaming' && !r.text) { note = 'Gemini is writing...'; }
-  if (st === 'error' && !e) { note = 'Something went wrong.'; }
+  if (st === 'streaming' && !r.text) { note = T.writing; }
+  if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
-  if (!e && note && r.text && end) { note += ' The text so far is kept.'; }
+  if (!e && note && r.text && end) { note += T.kept; }
   setNote(r, trim(note), end);
+  if (st === 'error' && d.error && d.error['switch']) { offerSwitch(r); }
+}
+
+// Where an answer came from, drawn again only when it changed (e-ink). The searches are
+// plain text: Google's own suggestions come as HTML and CSS, which the page never runs.
+function sources(r, d) {
+  var key = JSON.stringify([d.sources, d.queries, d.urls]), list, i, li, u, read = [];
+  if (key === r.srcKey) { return; }
+  r.srcKey = key;
+  clear(r.src);
+  if (d.queries && d.queries.length) { r.src.appendChild(make('p', 'searched', T.searchedFor + d.queries.join('; '))); }
+  if (d.sources && d.sources.length) {
+    r.src.appendChild(make('div', 'who', T.sources));
+    list = r.src.appendChild(make('ol'));
+    for (i = 0; i < d.sources.length; i++) {
+      li = list.appendChild(make('li', '', d.sources[i].title || d.sources[i].site));
+      if (d.sources[i].site && d.sources[i].site !== d.sources[i].title) { li.appendChild(make('span', 'site', ' \u00B7 ' + d.sources[i].site)); }
+    }
+  }
+  for (i = 0; d.urls && i < d.urls.length; i++) {
+    u = d.urls[i];
+    if (u.status === 'SUCCESS') { read.push(u.url); } else { r.src.appendChild(make('p', 'url-bad', u.url + ' ' + (T.urlBad[u.status] || T.urlBad.UNSPECIFIED))); }
+  }
+  if (read.length) { r.src.appendChild(make('p', 'url-read', T.pagesRead + read.join(', '))); }
 }
 
 function setNote(r, text, withRetry) {
@@ -83,7 +130,7 @@ function setNote(r, text, withRetry) {
   r.retry = withRetry;
   clear(r.note);
   if (text) { r.note.appendChild(make('span', '', text)); }
-  if (withRetry) { r.note.appendChild(button('Retry', 'retry', retry)); }
+  if (withRetry) { r.note.appendChild(button(T.retry, 'retry', retry)); }
 }
 
 function onlyLastRetry() {   // only the last reply can be generated again
@@ -161,7 +208,7 @@ function poll(live) {
     if (S.live !== live) { return; }
     if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi drop, sleep, restart: again, slower
       live.fails++;
-      notice(err.message + ' Trying again...');
+      notice(err.message + T.tryingAgain);
       return again(live, Math.min(1000 * live.fails * live.fails, 15000));
     }
     if (err) {   // gone, or the server has less text than the page (it lost its last second)
@@ -199,11 +246,12 @@ function send() {
   if (!/\S/.test(text) || S.sending || S.live) { return; }
   S.sending = true;
   function post(id) {
-    api('POST', chatPath(id, '/messages'), {text: text}, function (err, d) {
+    api('POST', chatPath(id, '/messages'), {text: text, search: $('search').checked}, function (err, d) {
       S.sending = false;   // on an error the draft stays in the box
-      if (err) { return notice(err.status === 413 && !err.code ? 'This message is too long.' : err.message); }
+      if (err) { return notice(err.status === 413 && !err.code ? T.tooLong : err.message); }
       box.value = '';
       save('kc.draft', null);
+      $('search').checked = !!S.search;
       notice('');
       show($('empty'), false);
       var user = M.appendChild(messageEl({role: 'user', text: text}));
@@ -335,7 +383,7 @@ function showChats() {
   view('chats');
   api('GET', '/api/chats', null, function (err, d) {
     var chats = (d && d.chats) || [], i, list = $('chat-list');
-    setText(list, err ? err.message : chats.length ? '' : 'No chats yet.');
+    setText(list, err ? err.message : chats.length ? '' : T.noChats);
     for (i = 0; i < chats.length; i++) { list.appendChild(chatRow(chats[i])); }
   });
 }
@@ -343,12 +391,12 @@ function showChats() {
 function chatRow(c) {
   var row = make('div', 'chat' + (c.id === S.chat ? ' current' : '')), del, d = new Date(c.updated * 1000 || c.updated);
   row.setAttribute('data-id', c.id);
-  row.appendChild(button(c.title || 'New chat', 'open', function () { openChat(c.id); }))
+  row.appendChild(button(c.title || T.newChat, 'open', function () { openChat(c.id); }))
     .appendChild(make('span', 'meta', (isNaN(d) ? '' : d.toLocaleString()) +
-      (c.count ? ' \u00B7 ' + c.count + ' messages' : '')));
+      (c.count ? ' \u00B7 ' + c.count + T.messages : '')));
   // two taps: the new Kindle browser has no confirm()
-  del = row.appendChild(button('Delete', 'delete', function () {
-    if (!del.getAttribute('data-armed')) { del.setAttribute('data-armed', 1); return setText(del, 'Delete for good?'); }
+  del = row.appendChild(button(T.del, 'delete', function () {
+    if (!del.getAttribute('data-armed')) { del.setAttribute('data-armed', 1); return setText(del, T.delSure); }
     api('DELETE', chatPath(c.id), {}, function (err) {
       if (err) { return notice(err.message); }
       row.parentNode.removeChild(row);
@@ -369,14 +417,23 @@ function fillSettings(s) {
   S.thoughts = !!s.show_thoughts;
   S.throttle = s.throttle_ms;
   if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
+  if (!t['set-google-search']) { $('set-google-search').checked = !!s.google_search; }
+  if (!t['set-url-context']) { $('set-url-context').checked = s.url_context !== false; }
+  if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
+  S.search = !!s.google_search;
+  S.model = s.model;
+  show($('thinking-field'), 'thinking_level' in s);
+  if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
+  drawChoices();
   if (!t['set-api-key']) { $('set-api-key').value = ''; }
   F.setAttribute('data-state', 'ready');
-  setText($('api-key-state'), s.api_key_set ? 'A key is saved (never shown): paste a new one to replace it.' :
-    'No key yet: create one at aistudio.google.com.' + (s.demo ? ' Demo mode needs none.' : ''));
+  setText($('api-key-state'), s.api_key_set ? T.keySaved : T.noKey + (s.demo ? T.demoNoKey : ''));
 }
 
 function saveSettings() {
-  var body = {show_thoughts: $('set-show-thoughts').checked}, i, v, n, key = trim($('set-api-key').value);
+  var body = {show_thoughts: $('set-show-thoughts').checked, google_search: $('set-google-search').checked,
+    url_context: $('set-url-context').checked}, i, v, n, key = trim($('set-api-key').value);
+  if (S.level !== undefined) { body.thinking_level = S.level; }
   if (key) { body.api_key = key; }
   for (i = 0; i < FIELDS.length; i++) {
     v = field(FIELDS[i]).value;
@@ -386,9 +443,73 @@ function saveSettings() {
   n = ++S.seq;
   api('PUT', '/api/settings', body, function (err, s) {
     if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
-    setText($('settings-status'), err ? err.message : 'Saved.');
+    setText($('settings-status'), err ? err.message : T.saved);
   });
 }
+// The model is picked from Gemini's list, or typed by name (a model not listed, or no
+// list: a bad key, no network). The text field is what is saved.
+function loadModels(refresh) {
+  setText($('model-state'), T.modelsLoading);
+  withModels(refresh, function (err) {
+    setText($('model-state'), err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '.' : '');
+    drawChoices();
+  });
+}
+function withModels(refresh, cb) {
+  if (S.models && !refresh) { return cb(null, S.models); }
+  api('GET', '/api/models' + (refresh ? '?refresh=1' : ''), null, function (err, d) {
+    if (!err) { S.models = d.models || []; }
+    cb(err, S.models);
+  });
+}
+
+// The choices as buttons (taps only; the chosen one black): models and thinking levels.
+function drawChoices() {
+  var models = S.models || [], cur = field('model').value, list = $('model-list'), i, listed = false;
+  clear(list);
+  for (i = 0; i < models.length; i++) {
+    list.appendChild(choice(models[i].display_name || models[i].name, models[i].name === cur, pickModel(models[i].name)));
+    listed = listed || models[i].name === cur;
+  }
+  setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
+  clear(list = $('thinking-list'));
+  for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+}
+function choice(text, chosen, fn) {
+  var b = button(text, 'choice', fn);
+  if (chosen) { b.setAttribute('data-chosen', '1'); }
+  return b;
+}
+function pickModel(name) { return function () { field('model').value = name; S.touched['set-model'] = 1; drawChoices(); }; }
+function pickLevel(level) { return function () { S.level = level; S.touched['thinking-list'] = 1; drawChoices(); }; }
+
+// A model's daily quota used up: one tap switches to another model of the list and
+// asks again (the quota is per model; it comes back at midnight Pacific time).
+function offerSwitch(r) {
+  var text = r.noteText;
+  if (r.offered === text) { return; }
+  r.offered = text;
+  withModels(false, function (err, models) {
+    var i, n = 0, box = r.note;
+    if (!r.retry || r.noteText !== text) { return; }   // a later note took its place
+    for (i = 0; models && i < models.length && n < 2; i++) {
+      if (models[i].name !== S.model) { n++; box.appendChild(button(T.use + (models[i].display_name || models[i].name) + T.andRetry, 'switch', switchTo(models[i].name))); }
+    }
+    if (!n) { box.appendChild(make('span', 'hint', ' ' + T.noOther)); }
+    layout();
+  });
+}
+function switchTo(name) {
+  return function () {
+    api('PUT', '/api/settings', {model: name}, function (err, s) {
+      if (err) { return notice(err.message); }
+      S.model = s.model;
+      if (!S.touched['set-model']) { field('model').value = s.model; }
+      retry();
+    });
+  };
+}
+
 function getSettings() {   // only the newest answer counts
   var n = ++S.seq;
   S.touched = {};
@@ -407,7 +528,7 @@ function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S
 function health() {
   api('GET', '/api/health', null, function (err, h) {
     if (err) { return later(health); }
-    setText($('banner'), 'Demo mode: replies come from the built-in emulator.');
+    setText($('banner'), T.demo);
     show($('banner'), h.demo);
     layout();
   });
@@ -416,14 +537,19 @@ function health() {
 /* ---- start ---- */
 var box = $('message'), y0 = 0, i, b = document.getElementsByTagName('button');
 var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats, 'save-settings': saveSettings,
-  'show-settings': function () { view('settings'); setText($('settings-status'), ''); getSettings(); },
+  'show-settings': function () { view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); },
+  'refresh-models': function () { loadModels(true); },
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2),
   prev: function () { turn(-1); }, next: function () { turn(1); },
   follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
 F.onsubmit = function () { saveSettings(); return false; };
-F.oninput = F.onchange = F.onkeyup = function (e) { S.touched[(e || window.event).target.id] = 1; };
+F.oninput = F.onchange = F.onkeyup = function (e) {
+  var id = (e || window.event).target.id;
+  S.touched[id] = 1;
+  if (id === 'set-model') { drawChoices(); }
+};
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
 setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
