@@ -57,22 +57,52 @@ CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 def parse(text):
     """(clippings newest first, entries skipped as unreadable) from the file's text."""
-    kept, by_book, skipped = [], {}, 0
-    for order, block in enumerate(text.replace("\ufeff", "").split(SEPARATOR)):
-        if not block.strip():
-            continue
-        entry = parse_entry(block)
-        if entry is None:
-            skipped += 1
-        elif entry["kind"] == "highlight":
-            _add_highlight(entry, by_book.setdefault(entry["book"], []), kept)
-        elif entry["kind"] == "note":
-            _add_note(entry, by_book.setdefault(entry["book"], []), kept)
-    out = [c for c in kept if not c.get("replaced")]
-    for c in out:
-        c.pop("_range", None)
-    out.reverse()   # the file is oldest first
-    return out, skipped
+    parser = Parser()
+    parser.feed(text.split(SEPARATOR))   # (a BOM is dropped per entry: Kindles write one at the start)
+    return parser.result(), parser.skipped
+
+
+class Parser:
+    """Entries fed in file order, the state kept, so that the entries a Kindle appends
+    later are fed on their own and give what a parse of the whole file gives.
+
+        >>> p = Parser()
+        >>> p.feed(["Book (A)\\n- Your Highlight on Location 1-2 | Added on 1 May 2020 10:00\\n\\nOne"])
+        >>> p.feed(["Book (A)\\n- Your Note on Location 2 | Added on 1 May 2020 10:01\\n\\nMine"])
+        >>> [(c["text"], c["note"]) for c in p.result()]
+        [('One', 'Mine')]
+    """
+
+    def __init__(self):
+        self.kept = []      # [entry, range, replaced] oldest first
+        self.by_book = {}   # book: its records, oldest first
+        self.skipped = 0
+
+    def feed(self, blocks):
+        for block in blocks:
+            if "\ufeff" in block:
+                block = block.replace("\ufeff", "")
+            if not block.strip():
+                continue
+            entry = parse_entry(block)
+            if entry is None:
+                self.skipped += 1
+                continue
+            record = [entry, entry.pop("_range"), False]
+            if entry["kind"] == "highlight":
+                _add_highlight(record, self.by_book.setdefault(entry["book"], []), self.kept)
+            elif entry["kind"] == "note":
+                _add_note(record, self.by_book.setdefault(entry["book"], []), self.kept)
+
+    def result(self):
+        """The clippings newest first (the file is oldest first)."""
+        return [r[0] for r in reversed(self.kept) if not r[2]]
+
+    def add(self, entry, span, replaced):
+        """One record as result() had it: to rebuild the state from a cache."""
+        record = [entry, tuple(span) if span else None, bool(replaced)]
+        self.kept.append(record)
+        self.by_book.setdefault(entry["book"], []).append(record)
 
 
 def parse_entry(block):
@@ -204,28 +234,30 @@ def _overlaps(a, b):
     return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
 
 
-def _add_highlight(entry, book, kept):
-    """Keep the entry; an earlier one it extends, shortens or repeats is replaced."""
+def _add_highlight(record, book, kept):
+    """Keep the record; an earlier one it extends, shortens or repeats is replaced."""
+    entry, span = record[0], record[1]
     for old in reversed(book[-50:]):   # an edit follows soon: a bounded look back
-        if old.get("replaced"):
+        if old[2]:
             continue
-        if old["kind"] == "note" and _overlaps(old["_range"], entry["_range"]):
-            old["replaced"] = True    # a note written just before its highlight (seen in real files)
-            entry["note"] = (old["note"] + "\n" + entry["note"]).strip()
+        if old[0]["kind"] == "note" and _overlaps(old[1], span):
+            old[2] = True    # a note written just before its highlight (seen in real files)
+            entry["note"] = (old[0]["note"] + "\n" + entry["note"]).strip()
             continue
-        if old["kind"] == "highlight" and _overlaps(old["_range"], entry["_range"]) and (old["text"] in entry["text"] or entry["text"] in old["text"]):
-            old["replaced"] = True
-            entry["note"] = entry["note"] or old["note"]
+        if old[0]["kind"] == "highlight" and _overlaps(old[1], span) and (old[0]["text"] in entry["text"] or entry["text"] in old[0]["text"]):
+            old[2] = True
+            entry["note"] = entry["note"] or old[0]["note"]
             break
-    book.append(entry)
-    kept.append(entry)
+    book.append(record)
+    kept.append(record)
 
 
-def _add_note(entry, book, kept):
+def _add_note(record, book, kept):
+    entry, span = record[0], record[1]
     for old in reversed(book):
-        if old["kind"] == "highlight" and not old.get("replaced") and _overlaps(old["_range"], entry["_range"]):
-            old["note"] = (old["note"] + "\n" + entry["text"]).strip()
+        if old[0]["kind"] == "highlight" and not old[2] and _overlaps(old[1], span):
+            old[0]["note"] = (old[0]["note"] + "\n" + entry["text"]).strip()
             return
     entry["note"], entry["text"] = entry["text"], ""   # a note on no highlight: shown on its own
-    book.append(entry)
-    kept.append(entry)
+    book.append(record)
+    kept.append(record)
