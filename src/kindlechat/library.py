@@ -1,5 +1,5 @@
 """The Kindle's own library, as the routes ask for it: where it is, My Clippings.txt
-parsed once per change (cached by size and mtime), vocab.db and cc.db read-only,
+parsed once per change (highlights.py: only an appended tail, kept on disk), vocab.db and cc.db read-only,
 chats started from a highlight, a word or a book, and a chat saved into documents/.
 
     >>> import tempfile
@@ -14,14 +14,14 @@ import shutil
 import subprocess
 import threading
 
-from . import books as books_mod, clippings, ebook, errors, prompts, vocab
+from . import books as books_mod, ebook, errors, highlights as highlights_mod, prompts, vocab
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "sample_library")
 CLIPPINGS = os.path.join("documents", "My Clippings.txt")
 VOCAB = os.path.join("system", "vocabulary", "vocab.db")
 KINDLE_ROOT, KINDLE_CC_DB = "/mnt/us", "/var/local/cc.db"
-MAX_CLIPPINGS = 64 * 1024 * 1024
+CACHE = "clippings-cache.json"   # in the data folder: the parse kept across restarts
 SAVE_DIR = os.path.join("documents", "KindleChat")
 # How a Kindle notices a new file in documents/ without a USB cycle: its scanner
 # rescans on this property (KindleModding/KPM src/install.c runs exactly this after
@@ -38,10 +38,11 @@ class LibraryError(Exception):
 
 
 class Library:
-    def __init__(self, settings):
+    def __init__(self, settings, start=None):
         self.settings = settings
+        self._start = start   # how a background parse runs (highlights.Highlights)
         self._lock = threading.Lock()
-        self._cache = (None, None)   # ((path, size, mtime_ns), parsed)
+        self._clippings = None   # highlights.Highlights of the current root's file
 
     # -- where things are --------------------------------------------------------------
     @property
@@ -62,54 +63,30 @@ class Library:
 
     # -- highlights ------------------------------------------------------------------------
     def _parsed(self):
-        """(clippings, by id, their books, notice): parsed once per version of the file."""
+        """The Version of My Clippings.txt to answer from (highlights.py)."""
         path = os.path.join(self.root, CLIPPINGS)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return [], {}, [], errors.library_missing(path)
-        key = (path, st.st_size, st.st_mtime_ns)
         with self._lock:
-            if self._cache[0] == key:
-                return self._cache[1]
-            parsed = self._parse(path, st.st_size)
-            self._cache = (key, parsed)
-            return parsed
-
-    def _parse(self, path, size):
-        if size > MAX_CLIPPINGS:
-            return [], {}, [], errors.clippings_too_large(size // 2 ** 20, MAX_CLIPPINGS // 2 ** 20)
-        try:
-            with open(path, "rb") as f:
-                raw = f.read()
-        except OSError as exc:
-            return [], {}, [], errors.library_unreadable(path, exc.strerror)
-        notice = None
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = raw.decode("utf-16", "replace")
-        else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text, notice = raw.decode("cp1252", "replace"), errors.clippings_encoding("My Clippings.txt")
-        del raw
-        items, skipped = clippings.parse(text)
-        if skipped and notice is None:
-            notice = errors.clippings_skipped(skipped)
-        return items, {c["id"]: c for c in items}, _books(items), notice   # the books too: 0.1 s a request on 20 MB
+            if self._clippings is None or self._clippings.path != path:
+                self._clippings = highlights_mod.Highlights(path, os.path.join(self.settings["data_dir"], CACHE),
+                                                             self._start)
+            source = self._clippings
+        return source.current()
 
     def highlights(self, q="", book="", offset=0, limit=50):
-        items, _, books, notice = self._parsed()
+        parsed = self._parsed()
+        items, books, notice = parsed.items, parsed.books, parsed.notice
         if book:
             items = [c for c in items if c["book"] == book]
         if q:
             needle = q.casefold()
             items = [c for c in items if needle in ("%s\n%s\n%s\n%s" % (c["text"], c["note"], c["book"], c["author"])).casefold()]
         if book or q:
-            books = _books(items)
+            books = highlights_mod.books(items)
         out = {"books": books, "highlights": items[offset:offset + limit], "total": len(items)}
         if notice is not None:
             out["message"] = notice.message
+        if parsed.partial:
+            out["partial"] = True   # the newest only: the rest is being read (ask again)
         return out
 
     # -- words and books ------------------------------------------------------------------
@@ -126,7 +103,7 @@ class Library:
         """The question a POST /api/library/chats body asks for."""
         action = body.get("action") if isinstance(body, dict) else None
         if action in prompts.HIGHLIGHT_ACTIONS:
-            item = self._parsed()[1].get(body.get("highlight"))
+            item = self._parsed().by_id.get(body.get("highlight"))
             if item is None:
                 raise LibraryError(404, errors.no_such_highlight())
             return prompts.highlight(item, action, self.language())
@@ -230,17 +207,6 @@ def system_env(root, environ=None):
     else:
         env.pop("LD_LIBRARY_PATH", None)
     return env
-
-
-def _books(items):
-    books, order = {}, []
-    for c in items:   # newest first, so a book's first item is its latest
-        key = (c["book"], c["author"])
-        if key not in books:
-            books[key] = {"title": c["book"], "author": c["author"], "count": 0, "last": c["added"]}
-            order.append(key)
-        books[key]["count"] += 1
-    return [books[k] for k in order]
 
 
 def _with_message(out, why):
