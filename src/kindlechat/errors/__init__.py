@@ -11,6 +11,7 @@ owner for the wording (the page adds none). Errors are values, never raised here
     local.py      the Kindle's own troubles: storage, interrupted replies, threads
     answers.py    the API's own 4xx/5xx answers, by key
     library.py    the reader's library: highlights, words, books, saving
+    providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
 """
 from .base import GeminiError, as_dict  # noqa: F401
 from .upstream import (  # noqa: F401
@@ -19,6 +20,8 @@ from .upstream import (  # noqa: F401
 from .local import (  # noqa: F401
     interrupted, reply_too_long, no_thread, internal, damaged_chat, storage)
 from .answers import api  # noqa: F401
+from .providers import (  # noqa: F401
+    provider_http_error, provider_mid_stream, provider_not_a_stream, provider_unreadable, provider_finish)
 from .library import (  # noqa: F401
     no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,

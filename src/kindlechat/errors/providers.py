@@ -1,0 +1,154 @@
+"""What the other model services answered, in plain words: OpenAI-compatible
+services (OpenAI, OpenRouter, DeepSeek, Groq, Mistral, llama.cpp, LM Studio),
+Anthropic and Ollama. Each message names the service (`who`) the reader chose.
+
+    >>> provider_http_error("OpenRouter", 402, '{"error": {"code": 402, "message": "Insufficient credits"}}').code
+    'no_credits'
+    >>> provider_http_error("Anthropic", 529, '{"type": "error", "error": {"type": "overloaded_error"}}').message
+    'Anthropic is overloaded right now (529). Try again in a moment.'
+    >>> provider_http_error("OpenAI", 429, "", {"Retry-After": "20"}).message
+    "OpenAI's rate limit was reached. Try again in 20 seconds."
+
+The three services' error bodies differ: OpenAI-compatible ones send
+{"error": {"message", "type", "code"}}, Anthropic {"type": "error", "error":
+{"type", "message"}}, Ollama {"error": "text"}; one reader takes all three.
+"""
+import json
+import math
+
+from .base import GeminiError, _detail
+
+# Anthropic's error types, as the HTTP status each stands for (docs.anthropic.com,
+# "Errors"); the same types arrive in a mid-stream `error` event, with no status.
+_ANTHROPIC_TYPES = {
+    "invalid_request_error": 400, "authentication_error": 401, "billing_error": 402,
+    "permission_error": 403, "not_found_error": 404, "request_too_large": 413,
+    "rate_limit_error": 429, "api_error": 500, "timeout_error": 504, "overloaded_error": 529}
+# OpenAI's quota error is a 429 that waiting does not cure: the account has no credit.
+_NO_CREDIT = ("insufficient_quota", "billing_not_active", "billing_error")
+
+
+def _error_of(text):
+    """(message, type) from any of the three services' error bodies."""
+    try:
+        doc = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return "", ""
+    error = doc.get("error") if isinstance(doc, dict) else None
+    if isinstance(error, str):
+        return error, ""
+    if not isinstance(error, dict):
+        return "", ""
+    kind = error.get("type") or error.get("code")
+    message = error.get("message") or ""
+    raw = (error.get("metadata") or {}).get("raw") if isinstance(error.get("metadata"), dict) else None
+    if raw and isinstance(raw, str):   # OpenRouter: the upstream provider's own words
+        message = "%s: %s" % (message, raw) if message else raw
+    return str(message), str(kind or "")
+
+
+def retry_after(headers):
+    """Seconds a Retry-After header asks for, or None (absent, or an HTTP date).
+
+        >>> retry_after({"retry-after": "1.5"}), retry_after({})
+        (2, None)
+    """
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return max(1, int(math.ceil(float(value))))
+            except ValueError:
+                return None
+    return None
+
+
+def provider_http_error(who, status, text, headers=None):
+    """An answer that is not 200 (status), from its body and headers."""
+    message, kind = _error_of(text)
+    return _for_status(who, status, _detail(message), kind, retry_after(headers))
+
+
+def provider_mid_stream(who, error):
+    """An error object that came inside the stream (after the 200): OpenRouter's
+    {"code", "message"}, Anthropic's {"type", "message"}, Ollama's text."""
+    message, kind = _error_of({"error": error})
+    code = error.get("code") if isinstance(error, dict) else None
+    status = code if isinstance(code, int) else _ANTHROPIC_TYPES.get(kind)
+    if status is None and kind in ("server_error", "internal_error"):
+        status = 500
+    return _for_status(who, status, _detail(message), kind, None, mid_stream=True)
+
+
+def _for_status(who, status, detail, kind, wait, mid_stream=False):
+    said = (" %s said: %s" % (who, detail)) if detail else ""
+    status = status if isinstance(status, int) else _ANTHROPIC_TYPES.get(kind, status)
+    if mid_stream and status in (400, 413):   # after the 200 the request was fine: the reply hit a limit
+        return GeminiError("gemini_error", "%s stopped the reply with an error (%d). The text so far is "
+                           "kept; tap Retry.%s" % (who, status, said))
+    if status == 400:
+        return GeminiError("bad_request", "%s refused the request (400). Check the model and the "
+                           "generation settings.%s" % (who, said))
+    if status == 401:
+        return GeminiError("api_key_invalid", "%s says the API key is not valid. Check the key in "
+                           "Settings.%s" % (who, said))
+    if status == 402 or (status == 429 and kind in _NO_CREDIT):
+        return GeminiError("no_credits", "%s says the account has no credit left. Add credit on its "
+                           "website, or choose a free model.%s" % (who, said))
+    if status == 403:
+        return GeminiError("forbidden", "%s refused access (403): the key may not be allowed to use "
+                           "this model.%s" % (who, said))
+    if status == 404:
+        return GeminiError("model_not_found", "%s does not know this model (404). Choose another "
+                           "model in Settings.%s" % (who, said))
+    if status == 413:
+        return GeminiError("too_long", "%s says the conversation is too long (413). Start a new "
+                           "chat.%s" % (who, said))
+    if status == 429:
+        when = ("in %d seconds" % wait) if wait else "in a minute"
+        return GeminiError("rate_limited", "%s's rate limit was reached. Try again %s." % (who, when))
+    if status in (503, 529):
+        return GeminiError("overloaded", "%s is overloaded right now (%d). Try again in a moment."
+                           % (who, status))
+    if status in (408, 504):
+        return GeminiError("gemini_timeout", "%s took too long to answer (%d). Try again, perhaps with "
+                           "a shorter question." % (who, status))
+    if isinstance(status, int) and status >= 500:
+        return GeminiError("gemini_error", "%s had an internal error (%d). Try again in a moment.%s"
+                           % (who, status, said))
+    where = "in the middle of the reply" if mid_stream else "(HTTP %s)" % status
+    return GeminiError("gemini_error", "%s sent an error %s.%s" % (who, where, said))
+
+
+def provider_not_a_stream(who, status, text):
+    """A 200 that is not the stream asked for: an error body, or a Wi-Fi login page."""
+    message, kind = _error_of(text)
+    if message or kind:
+        return _for_status(who, status if status != 200 else None, _detail(message), kind, None)
+    return GeminiError("not_event_stream", "The network answered with a web page instead of %s. Is the "
+                       "Wi-Fi logged in? Open any web page in the browser to see its login page." % who)
+
+
+def provider_unreadable(who):
+    return GeminiError("bad_reply", "%s's reply could not be read (it was not in the expected format). "
+                       "The text so far is kept; tap Retry." % who)
+
+
+_FINISH = {
+    "MAX_TOKENS": "The reply reached the length limit (max output tokens in Settings).",
+    "CONTEXT": "The conversation filled the model's context window. Start a new chat to go on.",
+    "BLOCKED": "{who}'s content filter stopped the reply.",
+    "REFUSAL": "{who} declined to answer this. Try asking it another way.",
+}
+
+
+def provider_finish(who, reason, message=None):
+    """The note under a reply that ended for another reason than a normal stop;
+    reason is MAX_TOKENS, CONTEXT, BLOCKED, REFUSAL or the service's own word.
+
+        >>> provider_finish("DeepSeek", "BLOCKED")["message"]
+        "DeepSeek's content filter stopped the reply."
+    """
+    note = _FINISH.get(reason, "{who} ended the reply early (%s)." % reason).replace("{who}", who)
+    if message:
+        note += " " + _detail(message)
+    return {"reason": reason, "message": note}
