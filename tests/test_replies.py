@@ -49,3 +49,12 @@ def test_text_gives_bounded_pieces_and_holds_about_a_byte_per_byte():
     assert "".join(pieces) == ("abcde" * 100000)[3:]
     # joined into blocks: a few hundred str objects, not a hundred thousand
     assert len(text._blocks) + len(text._tail) < 100
+
+
+def test_a_block_with_one_wide_character_is_kept_as_utf8_not_at_two_bytes_a_character():
+    text = Text()
+    english = ("word " * 2000)[:8191] + "→"      # one arrow in 8 K characters of ASCII
+    text.append(english)
+    text.append("more")
+    assert isinstance(text._blocks[0], bytes) and len(text._blocks[0]) == 8191 + 3
+    assert text.since(8188) == english[8188:] + "more"

@@ -19,6 +19,8 @@ def main(argv=None):
               file=sys.stderr)
         return 2
     from .server import ChatServer, make_server   # after argument errors, which exit early
+    from . import memory
+    memory.configure()   # large buffers mmapped: RSS follows what is held (memory.py)
     try:
         os.makedirs(settings["data_dir"], exist_ok=True)
     except OSError as exc:

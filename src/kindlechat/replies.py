@@ -19,7 +19,7 @@ Offsets count code points of the reply text (text.Text keeps it compactly).
 import threading
 import time
 
-from . import errors
+from . import errors, memory
 from .errors import as_dict
 from .store import StorageError
 from .stream import EXTRAS
@@ -32,9 +32,11 @@ RESAVE_EVERY, RESAVE_FOR = 2.0, 3600.0   # a reply that ended while the data fol
 # a broken or hostile upstream that never ends reaches it. It bounds the server's memory
 # (docs/RELIABILITY.md) and the journal's size on a Kindle's nearly full storage.
 MAX_REPLY = 5000000
-# Ended replies stay in memory for late polls (USB mode: the disk may be away) until
-# their text adds up to this, newest kept first; polls on older ones read the disk.
-KEEP_ENDED = 4 * 1024 * 1024
+# Ended replies stay in memory for late polls until their text adds up to this many
+# characters, newest kept first; polls on older ones read the store (its cache or the
+# disk), which holds the same text: more would hold each reply twice. A reply whose
+# end is not on disk yet (USB mode) is always kept.
+KEEP_ENDED = 1024 * 1024
 # Stop waits this long for the reply's thread to notice. A thread blocked in connect()
 # (SYNs dropped on a half-up Wi-Fi) can't be woken: the reply is ended without it.
 STOP_WAIT = 2.0
@@ -215,7 +217,9 @@ class Replies:
         status, error = self._outcome(reply)
         problem = self._save_end(reply, saved, status, error)
         if problem is None:
-            return self._show(reply, status, error)
+            self._show(reply, status, error)
+            memory.release()   # the reply's request body and compaction buffers
+            return None
         # USB mode or a full disk: the page is told (never "done": it is not saved),
         # the text stays in memory, and it is saved as soon as the storage is back
         # (then the reply shows how it really ended).

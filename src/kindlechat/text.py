@@ -14,14 +14,18 @@ send a few characters an event, and a list of small str objects holds about 28
 bytes per byte of text (each str has ~50 bytes of header, plus its list slot).
 On a Kindle with 256-512 MB shared with the browser that is the difference
 between a 512 KB reply costing 0.5 MB or 14 MB. So small pieces wait in a short
-tail and are joined into one block every BLOCK characters: memory stays about one
-byte per byte of ASCII text (CPython keeps a str at 1, 2 or 4 bytes a character),
-and an append still costs only the piece (a joined block is never copied again).
+tail and are joined into one block every BLOCK characters, and an append still
+costs only the piece (a joined block is never copied again). A block is kept as a
+str or as its UTF-8 bytes, whichever is smaller: CPython keeps a str at 1, 2 or 4
+bytes a character by its widest one, so one "→" in 8,192 characters of English
+would double the block, where UTF-8 adds two bytes. Memory stays about one byte
+per byte of text; a read decodes only the blocks it covers.
 
 Readers get bounded slices (pieces()), so a poll for a long reply never needs a
 second copy of all of it.
 """
 import bisect
+import sys
 
 BLOCK = 8192        # characters: the tail becomes a block at this size
 TAIL_PIECES = 32    # the tail's pieces are joined into one whenever it has this many
@@ -31,7 +35,8 @@ class Text:
     """Append-only text readable from any code-point offset."""
 
     def __init__(self):
-        self._blocks, self._starts = [], []   # joined blocks and the offset each starts at
+        self._blocks, self._starts = [], []   # joined blocks (str or UTF-8 bytes), where each starts
+        self._lengths = []                    # each block's length in characters
         self._tail, self._tail_length = [], 0
         self.length = 0
 
@@ -47,8 +52,14 @@ class Text:
             self._tail = ["".join(self._tail)]   # copies < BLOCK characters, once per 32 pieces
 
     def _seal(self):
+        block = "".join(self._tail)
+        if not block.isascii():
+            encoded = block.encode("utf-8", "surrogatepass")
+            if len(encoded) + sys.getsizeof(b"") < sys.getsizeof(block):
+                block = encoded
         self._starts.append(self.length - self._tail_length)
-        self._blocks.append("".join(self._tail))
+        self._lengths.append(self._tail_length)
+        self._blocks.append(block)
         self._tail, self._tail_length = [], 0
 
     def since(self, offset, end=None):
@@ -60,21 +71,23 @@ class Text:
         covers is fixed when called (call it under the lock the writer holds); the
         slices are cut later, outside it, from blocks that never change."""
         end = self.length if end is None else min(end, self.length)
-        spans = []   # (block, its start offset): references, not copies
+        spans = []   # (block, its start offset, its length): references, not copies
         i = max(0, bisect.bisect_right(self._starts, offset) - 1)
-        for block, start in zip(self._blocks[i:], self._starts[i:]):
-            if start >= end:
+        for span in zip(self._blocks[i:], self._starts[i:], self._lengths[i:]):
+            if span[1] >= end:
                 break
-            spans.append((block, start))
+            spans.append(span)
         tail_start = self.length - self._tail_length
         if self._tail and end > tail_start:
-            spans.append(("".join(self._tail), tail_start))   # at most BLOCK characters
+            spans.append(("".join(self._tail), tail_start, self._tail_length))   # at most BLOCK characters
         return _slices(spans, offset, end, size)
 
 
 def _slices(spans, offset, end, size):
-    for block, start in spans:
-        stop = min(end, start + len(block))
+    for block, start, length in spans:
+        stop = min(end, start + length)
+        if offset < stop and isinstance(block, bytes):
+            block = block.decode("utf-8", "surrogatepass")
         while offset < stop:
             step = min(stop, offset + size)
             yield block[offset - start:step - start]
