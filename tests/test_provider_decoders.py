@@ -273,3 +273,17 @@ def test_anthropic_usage_is_cumulative():
             b'data: {"type": "message_stop"}\n\n')
     assert split_everywhere(anthropic_messages, body).usage == {
         "promptTokenCount": 40, "candidatesTokenCount": 9, "totalTokenCount": 49}
+
+
+@pytest.mark.parametrize("module,name,words", [
+    (openai_chat, "openai/pai_openrouter_stream_error.sse", "stopped the reply with an error (400)"),
+    (openai_chat, "openai/aibridge_error.txtar", "Sorry about that!"),
+    (anthropic_messages, "anthropic/aibridge_error.txtar", "internal error (api_error)"),
+    (ollama_chat, "ollama/docs_error_mid_stream.ndjson", "an error was encountered while running the model"),
+], ids=lambda x: x if isinstance(x, str) and "/" in x else None)
+def test_errors_after_the_200_say_what_the_service_said(module, name, words):
+    lines, decoder = sse.LineDecoder(), module.Decoder()
+    for line in lines.feed(wire_body(os.path.join(FIXTURES, name))):
+        if decoder.error is None:
+            decoder.feed(line)
+    assert words in decoder.error.message and decoder.who in decoder.error.message, decoder.error

@@ -76,15 +76,17 @@ def provider_mid_stream(who, error):
     status = code if isinstance(code, int) else _ANTHROPIC_TYPES.get(kind)
     if status is None and kind in ("server_error", "internal_error"):
         status = 500
-    return _for_status(who, status, _detail(message), kind, None, mid_stream=True)
+    label = str(code) if isinstance(code, int) else kind   # no status after the 200: name what was sent
+    return _for_status(who, status, _detail(message), kind, None, mid_stream=True, label=label)
 
 
-def _for_status(who, status, detail, kind, wait, mid_stream=False):
+def _for_status(who, status, detail, kind, wait, mid_stream=False, label=None):
     said = (" %s said: %s" % (who, detail)) if detail else ""
     status = status if isinstance(status, int) else _ANTHROPIC_TYPES.get(kind, status)
+    label = label or str(status)
     if mid_stream and status in (400, 413):   # after the 200 the request was fine: the reply hit a limit
-        return GeminiError("gemini_error", "%s stopped the reply with an error (%d). The text so far is "
-                           "kept; tap Retry.%s" % (who, status, said))
+        return GeminiError("gemini_error", "%s stopped the reply with an error (%s). The text so far is "
+                           "kept; tap Retry.%s" % (who, label, said))
     if status == 400:
         return GeminiError("bad_request", "%s refused the request (400). Check the model and the "
                            "generation settings.%s" % (who, said))
@@ -107,14 +109,14 @@ def _for_status(who, status, detail, kind, wait, mid_stream=False):
         when = ("in %d seconds" % wait) if wait else "in a minute"
         return GeminiError("rate_limited", "%s's rate limit was reached. Try again %s." % (who, when))
     if status in (503, 529):
-        return GeminiError("overloaded", "%s is overloaded right now (%d). Try again in a moment."
-                           % (who, status))
+        return GeminiError("overloaded", "%s is overloaded right now (%s). Try again in a moment."
+                           % (who, label))
     if status in (408, 504):
-        return GeminiError("gemini_timeout", "%s took too long to answer (%d). Try again, perhaps with "
-                           "a shorter question." % (who, status))
+        return GeminiError("gemini_timeout", "%s took too long to answer (%s). Try again, perhaps with "
+                           "a shorter question." % (who, label))
     if isinstance(status, int) and status >= 500:
-        return GeminiError("gemini_error", "%s had an internal error (%d). Try again in a moment.%s"
-                           % (who, status, said))
+        return GeminiError("gemini_error", "%s had an internal error (%s). Try again in a moment.%s"
+                           % (who, label, said))
     where = "in the middle of the reply" if mid_stream else "(HTTP %s)" % status
     return GeminiError("gemini_error", "%s sent an error %s.%s" % (who, where, said))
 
