@@ -193,3 +193,57 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path, damage):
     assert shape(v) == reference(path)
     assert not any("Antarctiqa" in c["text"] for c in v.items)
     assert clippings_cache.load(cache, path) is not None   # written anew
+
+
+def big_file(path, size):
+    """Every fixture's entries, each copy under other titles (nothing collapses as a
+    re-highlight), until the file holds size bytes."""
+    copies, written, copy = [], 0, 0
+    pieces = [p for name in NAMES if "languages" not in name for p in entries(name)]
+    with open(path, "wb") as f:
+        while written < size:
+            copy += 1
+            for p in pieces:
+                data = p.replace(b"\xef\xbb\xbf", b"").replace(b" (", b" [%d] (" % copy, 1)
+                f.write(data)
+                written += len(data)
+    return written
+
+
+def test_a_big_first_parse_answers_the_newest_marked_partial_then_the_whole(tmp_path):
+    path = str(tmp_path / "My Clippings.txt")
+    big_file(path, highlights.PARTIAL_OVER + highlights.PARTIAL_BYTES)
+    jobs = []
+    lib = Library({"library_dir": str(tmp_path), "library_db": "", "demo": False, "translate_to": "",
+                   "data_dir": str(tmp_path / "data")}, start=jobs.append)
+    os.makedirs(str(tmp_path / "documents"))
+    os.rename(path, str(tmp_path / "documents" / "My Clippings.txt"))
+    path = str(tmp_path / "documents" / "My Clippings.txt")
+    first = lib.highlights(limit=50)
+    assert first["partial"] is True and len(jobs) == 1   # the whole parse started, not waited for
+    whole = json.loads(reference(path))["items"]
+    assert 50 < first["total"] < len(whole) // 4
+    assert [c["id"] for c in first["highlights"]] == [c["id"] for c in whole[:50]]
+    assert lib.highlights(limit=50)["partial"] is True and len(jobs) == 1   # one job, the same partial
+    jobs.pop()()                                                              # the whole parse runs
+    after = lib.highlights(limit=len(whole))
+    assert "partial" not in after and after["total"] == len(whole)
+    assert json.dumps(after["highlights"], sort_keys=True) == json.dumps(whole, sort_keys=True)
+
+
+def test_a_cut_big_file_answers_partial_while_parsed_again(tmp_path):
+    path = str(tmp_path / "My Clippings.txt")
+    big_file(path, highlights.PARTIAL_OVER + highlights.PARTIAL_BYTES)
+    jobs = []
+    h = source(tmp_path, start=jobs.append)
+    assert h.current().partial
+    jobs.pop()()
+    assert not h.current().partial and not jobs        # whole, kept: no new job
+    with open(path, "rb+") as f:                      # cut: the kept state can't be resumed
+        raw = f.read()
+        f.truncate(raw.rfind(clippings.SEPARATOR.encode(), 0, len(raw) - 1000))
+    bump(path)
+    v = h.current()
+    assert v.partial and len(jobs) == 1
+    jobs.pop()()
+    assert not h.current().partial and shape(h.current()) == reference(path)
