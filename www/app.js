@@ -5,7 +5,7 @@
 
 var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // seconds the server may hold a long poll
-var S = {font: 20, back: [], seq: 0, nav: 0, touched: {}};
+var S = {font: 20, back: [], fwd: [], seq: 0, nav: 0, touched: {}};
 
 /* ---- every word the script shows, in one table (index.html holds the rest) ---- */
 var T = {
@@ -350,11 +350,18 @@ function followPage(wasAtEnd) {
   pageBar();
 }
 
-// Previous goes back to the exact tops Next came from.
-function turnTo(el) { S.back = []; P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
+// Previous goes back to the exact tops Next came from, and Next after Previous to the
+// exact top Previous left, like a book: a streaming reply may have redrawn the block at
+// a page's edge meanwhile, and working the edge out again would move the page.
+function turnTo(el) { S.back = []; S.fwd = []; P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
 function turn(dir) {
-  if (dir < 0) { P.scrollTop = S.back.length ? S.back.pop() : P.scrollTop - step(); }
-  else if (!endVisible()) { S.back.push(P.scrollTop); P.scrollTop = nextTop(P.scrollTop); }
+  if (dir < 0) {
+    if (P.scrollTop > 0) { S.fwd.push(P.scrollTop); }
+    P.scrollTop = S.back.length ? S.back.pop() : P.scrollTop - step();
+  } else if (!endVisible()) {
+    S.back.push(P.scrollTop);
+    P.scrollTop = S.fwd.length ? S.fwd.pop() : nextTop(P.scrollTop);
+  }
   pageBar();
 }
 
