@@ -31,7 +31,7 @@ def read(name):
 
 
 def test_there_are_scripts():
-    assert [os.path.basename(p) for p in SCRIPTS] == ["app.js", "markdown.js"]
+    assert {"app.js", "kit.js", "markdown.js", "strings.js"} <= {os.path.basename(p) for p in SCRIPTS}
 
 
 def test_scripts_parse_as_es5():
@@ -103,7 +103,7 @@ def test_the_es5_check_rejects_es2015():
                                  ".startsWith(", ".endsWith(", ".includes(", "Array.from",
                                  "requestAnimationFrame", "alert(", "confirm(", "prompt("])
 def test_no_api_the_old_browser_lacks(api):
-    for name in ("app.js", "markdown.js"):
+    for name in map(os.path.basename, SCRIPTS):
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", read(name), flags=re.S)
         assert api not in code, name
 
@@ -138,18 +138,21 @@ def test_the_budget_counts_compressed_bytes(tmp_path):
 
 def test_no_outside_resources():
     html = read("index.html")
-    for name in ("index.html", "style.css", "app.js", "markdown.js"):
+    for name in ["index.html", "style.css"] + [os.path.basename(p) for p in SCRIPTS]:
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", read(name)), name
         assert "@import" not in read(name) and "@font-face" not in read(name), name
-    # the renderer first: app.js uses it as it starts
-    assert re.findall(r'<script[^>]*src="([^"]+)"', html) == ["markdown.js", "app.js"]
+    # each after what it uses as it starts: the words and the renderer, then kit.js (KC),
+    # the views, and app.js, which starts the page, last
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert scripts[:3] == ["strings.js", "markdown.js", "kit.js"] and scripts[-1] == "app.js"
+    assert sorted(scripts) == sorted(os.path.basename(p) for p in SCRIPTS)
 
 
 def test_css_made_for_e_ink():
     css = re.sub(r"/\*.*?\*/", "", read("style.css"), flags=re.S)
     assert not re.search(r"position\s*:\s*(fixed|sticky)", css)
     # and no script sets it: the old browser shows position: fixed as static
-    assert not re.search(r"fixed|sticky", read("app.js") + read("markdown.js"))
+    assert not re.search(r"fixed|sticky", "".join(read(os.path.basename(p)) for p in SCRIPTS))
     for word in ("transition", "animation", "@keyframes", "box-shadow", "opacity", "gap:"):
         assert word not in css, word
 

@@ -1,73 +1,17 @@
-/* KindleChat page. ES5 only: the old Kindle WebKit has no let, =>, fetch, Promise,
-   classList, dataset or bind. E-ink: one redraw per server answer, of the last block only. */
+/* KindleChat page: the chat, its long poll and its pages, the views, and the start.
+   ES5 only: the old Kindle WebKit has no let, =>, fetch, Promise, classList, dataset or
+   bind. E-ink: one redraw per server answer, of the last block only. Loaded last, after
+   strings.js (the words), markdown.js (the renderer), kit.js (KC: state, API, helpers)
+   and settings.js (the Settings view). */
 (function () {
 'use strict';
 
+var K = KC, T = K.T, S = K.S, $ = K.$, api = K.api, make = K.make, addText = K.addText,
+  button = K.button, show = K.show, clear = K.clear, setText = K.setText, trim = K.trim,
+  notice = K.notice, load = K.load, save = K.save, later = K.later, chatPath = K.chatPath,
+  cpLength = K.cpLength;
 var P = $('pager'), M = $('messages'), SP = $('spacer');
 var WAIT = 25;  // seconds the server may hold a long poll
-var S = {font: 20, back: [], fwd: [], seq: 0, nav: 0, touched: {}};
-
-/* ---- every word the script shows, in one table (index.html holds the rest) ---- */
-var T = {
-  serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
-  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...',
-  stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
-  retry: 'Retry', tooLong: 'This message is too long.', tryingAgain: ' Trying again...',
-  noChats: 'No chats yet.', newChat: 'New chat', messages: ' messages', del: 'Delete', delSure: 'Delete for good?',
-  keySaved: 'A key is saved (never shown): paste a new one to replace it.',
-  noKey: 'No key yet: create one at aistudio.google.com.', demoNoKey: ' Demo mode needs none.', saved: 'Saved.',
-  demo: 'Demo mode: replies come from the built-in emulator.',
-  // issue 13: where an answer came from, models, thinking, quotas
-  searchedFor: 'Searched for: ', sources: 'Sources', pagesRead: 'Pages read: ',
-  urlBad: {ERROR: 'could not be read.', PAYWALL: 'is behind a paywall: not read.',
-    UNSAFE: 'was not read (Google judged it unsafe).', UNSPECIFIED: 'may not have been read.'},
-  modelsLoading: 'Loading the list of models...',
-  modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
-  notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
-  noOther: 'Pick another model in Settings.',
-  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
-};
-
-function $(id) { return document.getElementById(id); }
-function show(el, on) { el.style.display = on ? '' : 'none'; }
-function trim(s) { return s.replace(/^\s+|\s+$/g, ''); }
-// Markdown (markdown.js) owns the one way text reaches the DOM: as text nodes, glyphs replaced.
-var make = Markdown.make, addText = Markdown.addText;
-function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
-function setText(el, text) { if (el.textContent !== text) { clear(el); if (text) { addText(el, text); } } }
-function button(text, cls, fn) { var b = make('button', cls, text); b.type = 'button'; b.onclick = fn; return b; }
-// API offsets count code points, JS strings UTF-16 units
-function cpLength(s) { return s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) || []).length; }
-
-// localStorage may be missing, full or emptied at launch: the page works without it
-function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
-function save(k, v) { try { if (v === null) { localStorage.removeItem(k); } else { localStorage.setItem(k, v); } } catch (e) {} }
-
-/* ---- HTTP API: cb(error, data), error = {code, message, status} ---- */
-function api(method, path, body, cb, timeout) {
-  var xhr = new XMLHttpRequest(), done = false, timer;
-  xhr.open(method, path, true);
-  if (body) { xhr.setRequestHeader('Content-Type', 'application/json'); }
-  xhr.onreadystatechange = function () {
-    if (xhr.readyState !== 4 || done) { return; }
-    done = true;
-    clearTimeout(timer);
-    var d = null, st = xhr.status, err;
-    try { d = JSON.parse(xhr.responseText); } catch (e) {}
-    if (st >= 200 && st < 300) { return cb(null, d || {}); }
-    err = (d && d.error) || {message: st ? T.serverError + st + '.' : T.unreachable};
-    err.status = st;
-    cb(err, d);
-  };
-  if (timeout) { timer = setTimeout(function () { xhr.abort(); }, timeout); }
-  xhr.send(body ? JSON.stringify(body) : null);
-  return xhr;
-}
-// After a failure, tries again ever more rarely (3 s doubling to 60 s): an idle page that
-// polls forever wears out the Kindle browser's connection ("Website Unaccessible").
-function later(fn) { setTimeout(fn, S.wait = Math.min(2 * S.wait || 3000, 60000)); }
-function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // ids are [0-9a-f]
-function notice(text) { setText($('notice'), text || ''); show($('notice'), text); layout(); }
 
 /* ---- messages ---- */
 function messageEl(m) {
@@ -98,7 +42,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   // a server message is whole: add nothing to it
   if (!e && note && r.text && end) { note += T.kept; }
   setNote(r, trim(note), end);
-  if (st === 'error' && d.error && d.error['switch']) { offerSwitch(r); }
+  if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r); }
 }
 
 // Where an answer came from, drawn again only when it changed (e-ink). The searches are
@@ -378,10 +322,9 @@ function layout() {
 }
 
 /* ---- views: chat, chats, settings ---- */
+var VIEWS = K.views;
 function view(name) {
-  show($('chat-view'), name === 'chat');
-  show($('chats-view'), name === 'chats');
-  show(F, name === 'settings');
+  for (var i = 0; i < VIEWS.length; i++) { show($(VIEWS[i] + '-view'), VIEWS[i] === name); }
   window.scrollTo(0, 0);
   layout();
 }
@@ -413,125 +356,6 @@ function chatRow(c) {
   return row;
 }
 
-var F = $('settings-view'), FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms'];
-function field(name) { return $('set-' + name.replace(/_/g, '-')); }
-
-// A late answer never undoes typing: fields touched since the request keep their value
-// (a slow GET once wiped a key being pasted).
-function fillSettings(s) {
-  var i, f, t = S.touched;
-  for (i = 0; i < FIELDS.length; i++) { f = field(FIELDS[i]); t[f.id] || (f.value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]); }
-  S.thoughts = !!s.show_thoughts;
-  S.throttle = s.throttle_ms;
-  if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
-  if (!t['set-google-search']) { $('set-google-search').checked = !!s.google_search; }
-  if (!t['set-url-context']) { $('set-url-context').checked = s.url_context !== false; }
-  if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
-  S.search = !!s.google_search;
-  S.model = s.model;
-  show($('thinking-field'), 'thinking_level' in s);
-  if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
-  drawChoices();
-  if (!t['set-api-key']) { $('set-api-key').value = ''; }
-  F.setAttribute('data-state', 'ready');
-  setText($('api-key-state'), s.api_key_set ? T.keySaved : T.noKey + (s.demo ? T.demoNoKey : ''));
-}
-
-function saveSettings() {
-  var body = {show_thoughts: $('set-show-thoughts').checked, google_search: $('set-google-search').checked,
-    url_context: $('set-url-context').checked}, i, v, n, key = trim($('set-api-key').value);
-  if (S.level !== undefined) { body.thinking_level = S.level; }
-  if (key) { body.api_key = key; }
-  for (i = 0; i < FIELDS.length; i++) {
-    v = field(FIELDS[i]).value;
-    if (i !== 1) { v = trim(v).replace(',', '.'); }
-    body[FIELDS[i]] = v;
-  }
-  n = ++S.seq;
-  api('PUT', '/api/settings', body, function (err, s) {
-    if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
-    setText($('settings-status'), err ? err.message : T.saved);
-  });
-}
-// The model is picked from Gemini's list, or typed by name (a model not listed, or no
-// list: a bad key, no network). The text field is what is saved.
-function loadModels(refresh) {
-  setText($('model-state'), T.modelsLoading);
-  withModels(refresh, function (err) {
-    setText($('model-state'), err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '.' : '');
-    drawChoices();
-  });
-}
-function withModels(refresh, cb) {
-  if (S.models && !refresh) { return cb(null, S.models); }
-  api('GET', '/api/models' + (refresh ? '?refresh=1' : ''), null, function (err, d) {
-    if (!err) { S.models = d.models || []; }
-    cb(err, S.models);
-  });
-}
-
-// The choices as buttons (taps only; the chosen one black): models and thinking levels.
-function drawChoices() {
-  var models = S.models || [], cur = field('model').value, list = $('model-list'), i, listed = false;
-  clear(list);
-  for (i = 0; i < models.length; i++) {
-    list.appendChild(choice(models[i].display_name || models[i].name, models[i].name === cur, pickModel(models[i].name)));
-    listed = listed || models[i].name === cur;
-  }
-  setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
-  clear(list = $('thinking-list'));
-  for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
-}
-function choice(text, chosen, fn) {
-  var b = button(text, 'choice', fn);
-  if (chosen) { b.setAttribute('data-chosen', '1'); }
-  return b;
-}
-function pickModel(name) { return function () { field('model').value = name; S.touched['set-model'] = 1; drawChoices(); }; }
-function pickLevel(level) { return function () { S.level = level; S.touched['thinking-list'] = 1; drawChoices(); }; }
-
-// A model's daily quota used up: one tap switches to another model of the list and
-// asks again (the quota is per model; it comes back at midnight Pacific time).
-function offerSwitch(r) {
-  var text = r.noteText;
-  if (r.offered === text) { return; }
-  r.offered = text;
-  withModels(false, function (err, models) {
-    var i, n = 0, box = r.note;
-    if (!r.retry || r.noteText !== text) { return; }   // a later note took its place
-    for (i = 0; models && i < models.length && n < 2; i++) {
-      if (models[i].name !== S.model) { n++; box.appendChild(button(T.use + (models[i].display_name || models[i].name) + T.andRetry, 'switch', switchTo(models[i].name))); }
-    }
-    if (!n) { box.appendChild(make('span', 'hint', ' ' + T.noOther)); }
-    layout();
-  });
-}
-function switchTo(name) {
-  return function () {
-    api('PUT', '/api/settings', {model: name}, function (err, s) {
-      if (err) { return notice(err.message); }
-      S.model = s.model;
-      if (!S.touched['set-model']) { field('model').value = s.model; }
-      retry();
-    });
-  };
-}
-
-function getSettings() {   // only the newest answer counts
-  var n = ++S.seq;
-  S.touched = {};
-  F.setAttribute('data-state', 'loading');
-  api('GET', '/api/settings', null, function (err, s) { if (!err && n === S.seq) { fillSettings(s); } });
-}
-
-function setFont(px) {
-  S.font = Math.max(12, Math.min(48, px));
-  document.body.style.fontSize = S.font + 'px';
-  setText($('font-size'), S.font + ' px');
-  layout();
-}
-function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); }; }
-
 function health() {
   api('GET', '/api/health', null, function (err, h) {
     if (err) { return later(health); }
@@ -543,23 +367,17 @@ function health() {
 
 /* ---- start ---- */
 var box = $('message'), y0 = 0, i, b = document.getElementsByTagName('button');
-var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats, 'save-settings': saveSettings,
-  'show-settings': function () { view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); },
-  'refresh-models': function () { loadModels(true); },
-  'font-smaller': fontBy(-2), 'font-larger': fontBy(2),
-  prev: function () { turn(-1); }, next: function () { turn(1); },
+var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats,
+  'show-settings': K.openSettings, prev: function () { turn(-1); }, next: function () { turn(1); },
   follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
-F.onsubmit = function () { saveSettings(); return false; };
-F.oninput = F.onchange = F.onkeyup = function (e) {
-  var id = (e || window.event).target.id;
-  S.touched[id] = 1;
-  if (id === 'set-model') { drawChoices(); }
-};
+K.layout = layout;
+K.view = view;
+K.retry = retry;
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
-setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
+K.setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));
 box.value = load('kc.draft') || '';
 box.onkeyup = box.oninput = box.onchange = function () { save('kc.draft', box.value || null); };
 box.onkeydown = function (e) {
@@ -576,7 +394,7 @@ window.onresize = layout;
 window.onfocus = window.onpageshow = window.ononline = wake;
 document.addEventListener('visibilitychange', wake, false);
 health();
-getSettings();
+K.getSettings();
 // The new Kindle browser may empty localStorage at launch: then open the newest chat.
 var last = load('kc.chat');
 if (last === 'new') { newChat(); } else if (last) { openChat(last, true); } else { recent(); }

@@ -1,0 +1,142 @@
+/* The Settings view: the form, Gemini's model list and thinking levels, the text size.
+   ES5 only (see app.js). Loaded after kit.js; adds openSettings, getSettings, setFont and
+   offerSwitch to KC for app.js. */
+(function () {
+'use strict';
+
+var K = KC, T = K.T, S = K.S, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
+  clear = K.clear, setText = K.setText, trim = K.trim, notice = K.notice, save = K.save;
+
+var F = $('settings-view'), FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms'];
+function field(name) { return $('set-' + name.replace(/_/g, '-')); }
+
+// A late answer never undoes typing: fields touched since the request keep their value
+// (a slow GET once wiped a key being pasted).
+function fillSettings(s) {
+  var i, f, t = S.touched;
+  for (i = 0; i < FIELDS.length; i++) { f = field(FIELDS[i]); t[f.id] || (f.value = s[FIELDS[i]] == null ? '' : s[FIELDS[i]]); }
+  S.thoughts = !!s.show_thoughts;
+  S.throttle = s.throttle_ms;
+  if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
+  if (!t['set-google-search']) { $('set-google-search').checked = !!s.google_search; }
+  if (!t['set-url-context']) { $('set-url-context').checked = s.url_context !== false; }
+  if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
+  S.search = !!s.google_search;
+  S.model = s.model;
+  show($('thinking-field'), 'thinking_level' in s);
+  if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
+  drawChoices();
+  if (!t['set-api-key']) { $('set-api-key').value = ''; }
+  F.setAttribute('data-state', 'ready');
+  setText($('api-key-state'), s.api_key_set ? T.keySaved : T.noKey + (s.demo ? T.demoNoKey : ''));
+}
+
+function saveSettings() {
+  var body = {show_thoughts: $('set-show-thoughts').checked, google_search: $('set-google-search').checked,
+    url_context: $('set-url-context').checked}, i, v, n, key = trim($('set-api-key').value);
+  if (S.level !== undefined) { body.thinking_level = S.level; }
+  if (key) { body.api_key = key; }
+  for (i = 0; i < FIELDS.length; i++) {
+    v = field(FIELDS[i]).value;
+    if (i !== 1) { v = trim(v).replace(',', '.'); }
+    body[FIELDS[i]] = v;
+  }
+  n = ++S.seq;
+  api('PUT', '/api/settings', body, function (err, s) {
+    if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
+    setText($('settings-status'), err ? err.message : T.saved);
+  });
+}
+// The model is picked from Gemini's list, or typed by name (a model not listed, or no
+// list: a bad key, no network). The text field is what is saved.
+function loadModels(refresh) {
+  setText($('model-state'), T.modelsLoading);
+  withModels(refresh, function (err) {
+    setText($('model-state'), err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '.' : '');
+    drawChoices();
+  });
+}
+function withModels(refresh, cb) {
+  if (S.models && !refresh) { return cb(null, S.models); }
+  api('GET', '/api/models' + (refresh ? '?refresh=1' : ''), null, function (err, d) {
+    if (!err) { S.models = d.models || []; }
+    cb(err, S.models);
+  });
+}
+
+// The choices as buttons (taps only; the chosen one black): models and thinking levels.
+function drawChoices() {
+  var models = S.models || [], cur = field('model').value, list = $('model-list'), i, listed = false;
+  clear(list);
+  for (i = 0; i < models.length; i++) {
+    list.appendChild(choice(models[i].display_name || models[i].name, models[i].name === cur, pickModel(models[i].name)));
+    listed = listed || models[i].name === cur;
+  }
+  setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
+  clear(list = $('thinking-list'));
+  for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+}
+function choice(text, chosen, fn) {
+  var b = button(text, 'choice', fn);
+  if (chosen) { b.setAttribute('data-chosen', '1'); }
+  return b;
+}
+function pickModel(name) { return function () { field('model').value = name; S.touched['set-model'] = 1; drawChoices(); }; }
+function pickLevel(level) { return function () { S.level = level; S.touched['thinking-list'] = 1; drawChoices(); }; }
+
+// A model's daily quota used up: one tap switches to another model of the list and
+// asks again (the quota is per model; it comes back at midnight Pacific time).
+function offerSwitch(r) {
+  var text = r.noteText;
+  if (r.offered === text) { return; }
+  r.offered = text;
+  withModels(false, function (err, models) {
+    var i, n = 0, box = r.note;
+    if (!r.retry || r.noteText !== text) { return; }   // a later note took its place
+    for (i = 0; models && i < models.length && n < 2; i++) {
+      if (models[i].name !== S.model) { n++; box.appendChild(button(T.use + (models[i].display_name || models[i].name) + T.andRetry, 'switch', switchTo(models[i].name))); }
+    }
+    if (!n) { box.appendChild(make('span', 'hint', ' ' + T.noOther)); }
+    K.layout();
+  });
+}
+function switchTo(name) {
+  return function () {
+    api('PUT', '/api/settings', {model: name}, function (err, s) {
+      if (err) { return notice(err.message); }
+      S.model = s.model;
+      if (!S.touched['set-model']) { field('model').value = s.model; }
+      K.retry();
+    });
+  };
+}
+
+function getSettings() {   // only the newest answer counts
+  var n = ++S.seq;
+  S.touched = {};
+  F.setAttribute('data-state', 'loading');
+  api('GET', '/api/settings', null, function (err, s) { if (!err && n === S.seq) { fillSettings(s); } });
+}
+
+function setFont(px) {
+  S.font = Math.max(12, Math.min(48, px));
+  document.body.style.fontSize = S.font + 'px';
+  setText($('font-size'), S.font + ' px');
+  K.layout();
+}
+function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); }; }
+
+var CLICKS = {'save-settings': saveSettings, 'refresh-models': function () { loadModels(true); },
+  'font-smaller': fontBy(-2), 'font-larger': fontBy(2)}, id;
+for (id in CLICKS) { $(id).onclick = CLICKS[id]; }
+F.onsubmit = function () { saveSettings(); return false; };
+F.oninput = F.onchange = F.onkeyup = function (e) {
+  var id = (e || window.event).target.id;
+  S.touched[id] = 1;
+  if (id === 'set-model') { drawChoices(); }
+};
+K.openSettings = function () { K.view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); };
+K.getSettings = getSettings;
+K.setFont = setFont;
+K.offerSwitch = offerSwitch;
+}());
