@@ -7,7 +7,7 @@ import json
 import re
 import time
 
-from page_fixtures import browser, page, send, server, wait_status  # noqa: F401
+from page_fixtures import browser, page, send, server, wait_js, wait_status  # noqa: F401
 from testkit.faultkit import tally
 
 POLL = re.compile(r"/api/chats/\w+/messages/\d+\?from=")
@@ -63,3 +63,34 @@ def test_a_server_out_of_reach_is_tried_ever_more_rarely(page):
     assert len(tries) >= 3, tries
     first, second = tries[1] - tries[0], tries[2] - tries[1]
     assert second > 1.3 * first, (first, second)
+
+
+# Issue 12.5: on a slow core an update of a long reply costs more than the throttle.
+# Here each update is made to cost SLOW_MS of script (a busy loop in the renderer);
+# the page must then space its polls at least 3x that apart (busy a third of the
+# time), where it used to poll again at once after each update (busy ~60%).
+SLOW_MS = 600
+SLOWER = """() => { var grow = Markdown.grow; Markdown.grow = function (r) {
+  var t = +new Date(); while (+new Date() - t < %d) {} return grow(r); }; }""" % SLOW_MS
+POLL_TIMES = """() => { var open = XMLHttpRequest.prototype.open; window.__polls = [];
+  XMLHttpRequest.prototype.open = function (m, url) {
+    if (/[?]from=/.test(url)) { window.__polls.push(+new Date()); }
+    return open.apply(this, arguments); }; }"""
+
+
+def test_a_slow_update_spaces_the_polls_out(page):
+    sent = [0]
+
+    def more_text(route):    # every poll answered at once, with new text
+        sent[0] += 1
+        body = json.dumps({"text": "word%d " % sent[0], "next": sent[0] * 6, "status": "streaming"})
+        route.fulfill(status=200, content_type="application/json", body=body,
+                      headers={"Cache-Control": "no-store"})
+    page.route(POLL, more_text)
+    page.evaluate(SLOWER)
+    page.evaluate(POLL_TIMES)
+    send(page, "echo: slow")
+    wait_js(page, "() => window.__polls.length >= 4")
+    times = page.evaluate("() => window.__polls")
+    gaps = [b - a for a, b in zip(times[1:], times[2:])]   # after the first update's cost is known
+    assert min(gaps) >= 3 * SLOW_MS, gaps

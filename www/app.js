@@ -163,18 +163,26 @@ function poll(live) {
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
     live.toff = d.thoughts_next || live.toff;
+    var t0 = +new Date();
     if (text || th || d.status !== live.r.el.getAttribute('data-status')) {
       update(live.r, text, th, d);
-      followPage(atEnd);
+      followPage(atEnd);   // reads positions: the layout is done here, in this task
     }
+    live.cost = +new Date() - t0;
     if (d.status === 'streaming') { again(live, 0); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
 }
 
 // Never faster than the throttle, whatever the answer: a reply stuck at the same offset
-// made the page spin on instant answers.
+// made the page spin on instant answers. And never busier than a third of the time: on
+// a slow core (the JIT-less Kindle browser) an update of a long reply costs more than the
+// throttle, and polling at once after it kept the main thread busy 60% of a reply (issue
+// 12.5). Then updates come less often and bring more text each, which e-ink prefers too;
+// at most PACE_MAX apart, so the text still flows.
+var PACE = 3, PACE_MAX = 5000;
 function again(live, ms) {
-  live.timer = setTimeout(function () { poll(live); }, Math.max(ms, live.sent + Math.max(S.throttle || 500, 250) - new Date()));
+  var every = Math.max(S.throttle || 500, 250, Math.min(PACE * (live.cost || 0), PACE_MAX));
+  live.timer = setTimeout(function () { poll(live); }, Math.max(ms, live.sent + every - new Date()));
 }
 
 function wake() {   // after sleep, timers may have been frozen
