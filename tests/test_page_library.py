@@ -1,7 +1,8 @@
 """The page's library views (issue 14, www/library.js) against a real demo server and its
 shipped sample library: Highlights (books, search, a book's filter, Explain from a tap),
 Words (a word explained, the quiz), Books (Ask about this book), Save as book, and a
-Kindle folder with no clippings yet (the server's plain message, then the file and More).
+Kindle folder with no clippings yet (the server's plain message, then the file and More,
+then a file over 1 MB whose first answer is partial: the page asks again by itself).
 Chromium through Playwright (plain, and with fetch/Promise/EventSource deleted) and
 PhantomJS 2.1.1; every expectation is read from the server's own API answer."""
 import json
@@ -166,6 +167,22 @@ def test_no_clippings_yet_then_the_file_and_more(browser, tmp_path):  # noqa: F8
                             " function (e) { return e.textContent; }); return a.length > n && a; }", offset)
         assert shown == [h["text"] for h in srv.get("api/highlights?limit=50")["highlights"]] and len(shown) == 23
         assert page.is_hidden("#hl-more") and page.text_content("#hl-msg") == ""
+
+        # A file over 1 MB, new (no parse kept): the first answer is the newest part only,
+        # marked partial (highlights.py does not wait for the whole parse), and the page
+        # asks again by itself until the whole file is in.
+        big = clippings(9000).replace("Passage number", "Another passage")
+        assert len(big.encode("utf-8")) > 1024 * 1024
+        (root / "documents" / "My Clippings.txt").write_text(big, encoding="utf-8")
+        asked = []
+        page.on("request", lambda r: "/api/highlights" in r.url and asked.append(r.url))
+        page.click("#highlights-view .tab:nth-child(1)")
+        wait_js(page, "() => document.getElementById('highlights-view').getAttribute('data-state') === 'ready' &&"
+                " document.getElementById('hl-msg').textContent === '' &&"
+                " document.getElementById('hl-more').style.display === ''")
+        assert len(asked) >= 2, asked   # one tap: the partial answer's own ask again
+        assert texts(page, "#hl-list .hl-text") == [h["text"] for h in srv.get("api/highlights?limit=10")["highlights"]]
+        assert srv.get("api/highlights?limit=1")["total"] == 9000
         assert not page.errors
         page.context.close()
     finally:
