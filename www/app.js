@@ -326,6 +326,7 @@ function layout() {
   var rest = document.body.offsetHeight - 50;
   P.style.height = Math.max(150, window.innerHeight - rest) + 'px';
   SP.style.height = P.clientHeight + 'px';
+  show($('save-book'), !!S.chat);   // library.js: a chat open can be saved as a book
   pageBar();
 }
 
@@ -383,6 +384,7 @@ for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick =
 K.layout = layout;
 K.view = view;
 K.retry = retry;
+K.openChat = openChat;
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
 K.setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));

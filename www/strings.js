@@ -17,5 +17,13 @@ var Strings = {en: {
   modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
   notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
   noOther: 'Pick another model in Settings.',
-  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
+  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']],
+  // issue 14: the library views (library.js)
+  highlights: 'Highlights', words: 'Words', books: 'Books', allBooks: 'All books', moreBooks: 'More books',
+  libLoading: 'Loading...', noHighlights: 'No highlights yet.', noMatch: 'No highlight matches.',
+  partial: 'Still reading your clippings file: the newest are shown, the rest follow.',
+  note: 'Your note: ', page: 'page ', loc: 'location ', starting: 'Starting the chat...',
+  acts: [['explain', 'Explain'], ['summarize', 'Summarize'], ['translate', 'Translate'], ['discuss', 'Discuss']],
+  noWords: 'No looked-up words yet.', noBooks: 'No books opened yet.', ask: 'Ask about this book',
+  read: '% read', opened: 'opened ', savedAs: "Saved to your Kindle's library as "
 }};
