@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,10 +37,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
+sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
 
 import armpython  # noqa: E402
 import kindle_box  # noqa: E402
+from common import arm_python, med  # noqa: E402
 from testkit.kindle_fakes import Kindle, http, http_json  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
 from kindlechat import emulator as emu_mod  # noqa: E402
@@ -174,10 +174,6 @@ def python_label(kind, arm_argv):
     return subprocess.run(argv, stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
 
 
-def med(values):
-    return round(statistics.median(values), 3)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -186,11 +182,7 @@ def main():
     ap.add_argument("--only", default="desktop,arm")
     a = ap.parse_args()
 
-    try:
-        armpython.ensure(log=lambda m: print(m, file=sys.stderr))
-    except armpython.Unavailable as e:
-        raise SystemExit("no ARM Python: %s" % e)
-    arm_argv = armpython.command()
+    arm_argv = arm_python()
     size = a.kib * 1024
     up = Upstream(reply_text(size))
     tmp = tempfile.mkdtemp(prefix="kc-arm-bench-")

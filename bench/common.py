@@ -82,6 +82,23 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def med(values):
+    """The median, rounded for a results table."""
+    return round(median(values), 3)
+
+
+def arm_python():
+    """The argv that runs Debian's armhf Python 3.9 under qemu (tools/armpython.py),
+    fetched on first use; exits with the reason when this machine can't have it."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import armpython
+    try:
+        armpython.ensure(log=lambda m: print(m, file=sys.stderr))
+    except armpython.Unavailable as e:
+        raise SystemExit("no ARM Python: %s" % e)
+    return armpython.command()
+
+
 def percentile(values, p):
     """Nearest-rank percentile (p in 0..100)."""
     if not values:

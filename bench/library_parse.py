@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,10 +33,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
+sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.path.join(REPO, "tools"), REPO, os.path.join(REPO, "src")]
 
-import armpython  # noqa: E402
 import kindle_box  # noqa: E402
+from common import arm_python, med  # noqa: E402
 from testkit.kindle_fakes import Kindle, http  # noqa: E402
 
 FIX = os.path.join(REPO, "tests", "fixtures", "clippings")
@@ -145,10 +144,6 @@ def first_answer(kind, base, zip_path, clippings, arm_argv):
         k.cleanup()
 
 
-def med(values):
-    return round(statistics.median(values), 3)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mib", type=float, default=20)
@@ -159,11 +154,7 @@ def main():
     kinds = a.only.split(",")
     arm_argv = None
     if "arm" in kinds:
-        try:
-            armpython.ensure(log=lambda m: print(m, file=sys.stderr))
-        except armpython.Unavailable as e:
-            raise SystemExit("no ARM Python: %s" % e)
-        arm_argv = armpython.command()
+        arm_argv = arm_python()
     tmp = tempfile.mkdtemp(prefix="kc-library-bench-")
     results = {"mib": a.mib, "runs": a.runs}
     try:
