@@ -17,5 +17,10 @@ var Strings = {en: {
   modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
   notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
   noOther: 'Pick another model in Settings.',
-  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
+  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']],
+  // issue 15: the phone as a keyboard (phone.js)
+  phoneLoading: 'Asking KindleChat for its address...',
+  phoneHow: 'Scan this with your phone\'s camera (the phone on the same Wi-Fi). It opens this chat there: ' +
+    'what you type on the phone appears here, with its answer, for the next 10 minutes and as long as the phone is in use.',
+  phoneAddress: 'Or open this address on the phone: '
 }};
