@@ -384,7 +384,7 @@ for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick =
 K.layout = layout;
 K.view = view;
 K.retry = retry;
-K.openChat = openChat;
+K.openChat = openChat;   // phone.js: a message sent from the phone
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
 K.setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));

@@ -25,5 +25,10 @@ var Strings = {en: {
   note: 'Your note: ', page: 'page ', loc: 'location ', starting: 'Starting the chat...',
   acts: [['explain', 'Explain'], ['summarize', 'Summarize'], ['translate', 'Translate'], ['discuss', 'Discuss']],
   noWords: 'No looked-up words yet.', noBooks: 'No books opened yet.', ask: 'Ask about this book',
-  read: '% read', opened: 'opened ', savedAs: "Saved to your Kindle's library as "
+  read: '% read', opened: 'opened ', savedAs: "Saved to your Kindle's library as ",
+  // issue 15: the phone as a keyboard (phone.js)
+  phoneLoading: 'Asking KindleChat for its address...',
+  phoneHow: 'Scan this with your phone\'s camera (the phone on the same Wi-Fi). It opens this chat there: ' +
+    'what you type on the phone appears here, with its answer, for the next 10 minutes and as long as the phone is in use.',
+  phoneAddress: 'Or open this address on the phone: '
 }};

@@ -22,6 +22,7 @@ from .body import read_json
 from .guards import allowed_hosts, guard
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
 from .library import LibraryError
+from .link import LinkError, Phone
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 from .store import NotFound, StorageError
 
@@ -194,6 +195,7 @@ def make_app(chat):
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
 
     add_library_routes(app, chat)
+    add_phone_routes(app, chat)
 
     @app.get("/")
     @app.get("/<name:path>")
@@ -259,6 +261,43 @@ def add_library_routes(app, chat):
     def save(cid):
         read_json()
         return {"path": guarded(lambda: library.save(chat.get_chat(cid)))}
+
+
+def add_phone_routes(app, chat):
+    """The phone as a keyboard (link.py): the link a phone opens, its QR code, and the
+    watch the Kindle's page long-polls for messages the phone sent."""
+    phone = Phone(chat.settings)
+
+    def guarded(call):
+        try:
+            return call()
+        except LinkError as exc:
+            raise ApiError(exc.status, exc.error) from None
+
+    @app.hook("before_request")
+    def phone_seen():
+        phone.seen_request(bottle.request.path, bottle.request.get_cookie("kc_phone"))
+
+    @app.hook("after_request")
+    def phone_posted():
+        phone.posted_in(bottle.request.method, bottle.request.path, bottle.response.status_code)
+
+    @app.get("/api/link")
+    @api
+    def link():
+        return guarded(lambda: phone.link(bottle.request.query.get("chat")))
+
+    @app.get("/api/link.png")
+    @api
+    def link_png():
+        size = query_number("size", 360, 60, 2000)
+        png = guarded(lambda: phone.png(bottle.request.query.get("chat"), size))
+        return bottle.HTTPResponse(png, 200, {"Content-Type": "image/png", "Cache-Control": "no-store"})
+
+    @app.get("/api/link/watch")
+    @api
+    def link_watch():
+        return phone.watch(query_number("after", -1, -1, 10 ** 12), query_number("wait", 0.0, 0.0, MAX_WAIT, float))
 
 
 ###############################################################################

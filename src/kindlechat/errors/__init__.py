@@ -12,6 +12,7 @@ owner for the wording (the page adds none). Errors are values, never raised here
     answers.py    the API's own 4xx/5xx answers, by key
     library.py    the reader's library: highlights, words, books, saving
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
+    phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
 """
 from .base import GeminiError, as_dict  # noqa: F401
 from .upstream import (  # noqa: F401
@@ -26,3 +27,4 @@ from .library import (  # noqa: F401
     no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
     bad_library_action, no_words, documents_away, documents_readonly)
+from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
