@@ -115,9 +115,11 @@ class ChatServer:
                     self.settings, changes[settings_mod.PROFILES], settings_mod.coerce)
             except ValueError as exc:
                 raise ApiError(400, exc.args[0]) from None
-        name = changes.get("profile")
+        name = changes.get("profile", self.settings.get("profile"))
         if isinstance(name, str) and name and profiles.by_name(dict(self.settings, **clean), name) is None:
-            raise ApiError(400, errors.bad_profile(name[:40], "unknown_profile"))
+            if "profile" in changes:
+                raise ApiError(400, errors.bad_profile(name[:40], "unknown_profile"))
+            clean["profile"] = profiles.GEMINI   # the current profile was deleted
         return clean
 
     # -- chats --------------------------------------------------------------
