@@ -17,5 +17,8 @@ var Strings = {en: {
   modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
   notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
   noOther: 'Pick another model in Settings.',
+  // issue 16: provider profiles
+  noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
+  profileOf: ' \u00B7 ',
   levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
 }};
