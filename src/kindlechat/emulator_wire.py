@@ -22,7 +22,7 @@ CONTENT_TYPES = {"openai": "text/event-stream", "anthropic": "text/event-stream"
                  "ollama": "application/x-ndjson"}
 _POSTS = ((re.compile(r"/v1/messages$"), "anthropic"), (re.compile(r"/chat/completions$"), "openai"),
           (re.compile(r"/api/chat$"), "ollama"))
-_GETS = ((re.compile(r"/api/tags$"), "ollama"), (re.compile(r"/models$"), "openai"))
+_GETS = ((re.compile(r"/api/tags$"), "ollama"), (re.compile(r"(?<!/v1beta)/models$"), "openai"))   # not Gemini's
 PROMPT_TOKENS = 12
 THOUGHT = "**Thinking about the question.** The user wants a demo answer."
 MODELS = {"openai": ["demo/reasoning-small", "demo/chat-large"], "anthropic": ["claude-demo-4"],
