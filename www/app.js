@@ -84,6 +84,8 @@ function onlyLastRetry() {   // only the last reply can be generated again
 function renderChat(chat) {
   var msgs = chat.messages, i, user = null, el, r;
   stopFollowing();
+  // Which profile and model answer here: the chat's own, or (a new chat) the current one.
+  setText($('chat-source'), chat.profile ? chat.profile + T.profileOf + chat.model : S.profile ? S.profile + T.profileOf + S.model : '');
   clear(M);
   for (i = 0; i < msgs.length; i++) {
     el = M.appendChild(messageEl(msgs[i]));

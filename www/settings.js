@@ -22,21 +22,68 @@ function fillSettings(s) {
   if (!t['set-url-context']) { $('set-url-context').checked = s.url_context !== false; }
   if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
   S.search = !!s.google_search;
-  S.model = s.model;
+  fillProfiles(s, t);
   show($('thinking-field'), 'thinking_level' in s);
   if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
   drawChoices();
   if (!t['set-api-key']) { $('set-api-key').value = ''; }
   F.setAttribute('data-state', 'ready');
-  setText($('api-key-state'), s.api_key_set ? T.keySaved : T.noKey + (s.demo ? T.demoNoKey : ''));
+  setText($('api-key-state'), S.prof.api_key_set ? T.keySaved : (S.prof.kind === 'gemini' ? T.noKey :
+    S.prof.ready ? T.noKeyNeeded : T.noKeyOther) + (s.demo ? T.demoNoKey : ''));
+}
+
+// Provider profiles (issue 16): the current one picked by a tap, new ones from presets;
+// the model, key and base URL fields edit the current one.
+function fillProfiles(s, t) {
+  var n, i, list = $('profile-list'), ps = s.presets || [];
+  S.profiles = s.profiles || {};
+  S.profile = s.profile || 'Gemini';
+  S.prof = S.profiles[S.profile] || {kind: 'gemini', model: s.model, api_key_set: s.api_key_set};
+  S.model = S.prof.model;
+  if (!t['set-model']) { field('model').value = S.model || ''; }
+  if (!t['set-base-url']) { field('base_url').value = S.prof.base_url || ''; }
+  setText($('profile-head'), S.profile);
+  show($('delete-profile'), S.profile !== 'Gemini');
+  clear(list);
+  for (n in S.profiles) { list.appendChild(choice(n, n === S.profile, putProfile({profile: n}))); }
+  clear(list = $('preset-list'));
+  for (i = 0; i < ps.length; i++) { list.appendChild(choice(ps[i].name, false, addPreset(ps[i]))); }
+}
+function addPreset(p) {
+  return function () {
+    var name = p.name, n = 2, body = {profiles: {}};
+    while (S.profiles[name]) { name = p.name + ' ' + n++; }   // a second OpenRouter key: "OpenRouter 2"
+    body.profiles[name] = {kind: p.kind, base_url: p.base_url, model: ''};
+    body.profile = name;
+    putProfile(body)();
+  };
+}
+function putProfile(body) {
+  return function () {
+    var n = ++S.seq;
+    api('PUT', '/api/settings', body, function (err, s) {
+      setText($('settings-status'), err ? err.message : T.saved);
+      if (err || n !== S.seq) { return; }
+      S.touched = {}; S.models = null;
+      fillSettings(s);
+      loadModels(false);
+    });
+  };
+}
+function profileBody(model, key) {   // the current profile's fields, as PUT /api/settings takes them
+  var body = {profiles: {}}, p = body.profiles[S.profile] = {model: model};
+  if (key) { p.api_key = key; }
+  if (trim(field('base_url').value)) { p.base_url = trim(field('base_url').value); }
+  return body;
 }
 
 function saveSettings() {
-  var body = {show_thoughts: $('set-show-thoughts').checked, google_search: $('set-google-search').checked,
-    url_context: $('set-url-context').checked}, i, v, n, key = trim($('set-api-key').value);
+  var body = profileBody(trim(field('model').value), trim($('set-api-key').value)), i, v, n;
+  body.show_thoughts = $('set-show-thoughts').checked;
+  body.google_search = $('set-google-search').checked;
+  body.url_context = $('set-url-context').checked;
   if (S.level !== undefined) { body.thinking_level = S.level; }
-  if (key) { body.api_key = key; }
-  for (i = 0; i < FIELDS.length; i++) {
+  for (i = 1; i < FIELDS.length; i++) {   // FIELDS[0], the model, is the profile's
     v = field(FIELDS[i]).value;
     if (i !== 1) { v = trim(v).replace(',', '.'); }
     body[FIELDS[i]] = v;
@@ -102,10 +149,10 @@ function offerSwitch(r) {
 }
 function switchTo(name) {
   return function () {
-    api('PUT', '/api/settings', {model: name}, function (err, s) {
+    api('PUT', '/api/settings', profileBody(name), function (err, s) {
       if (err) { return notice(err.message); }
-      S.model = s.model;
-      if (!S.touched['set-model']) { field('model').value = s.model; }
+      S.model = (s.profiles[s.profile] || s).model;
+      if (!S.touched['set-model']) { field('model').value = S.model; }
       K.retry();
     });
   };
@@ -127,6 +174,7 @@ function setFont(px) {
 function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); }; }
 
 var CLICKS = {'save-settings': saveSettings, 'refresh-models': function () { loadModels(true); },
+  'delete-profile': function () { var b = {profiles: {}}; b.profiles[S.profile] = null; putProfile(b)(); },
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2)}, id;
 for (id in CLICKS) { $(id).onclick = CLICKS[id]; }
 F.onsubmit = function () { saveSettings(); return false; };

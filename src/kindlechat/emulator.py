@@ -24,6 +24,9 @@ Trigger messages (start the message with one of these) show every error case:
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
 pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py).
+A request in another provider's format (POST .../chat/completions, /v1/messages,
+/api/chat; GET .../models, /api/tags) is answered in that format, with the same
+triggers (emulator_wire.py): demo mode sends every profile here.
 """
 import collections
 import json
@@ -33,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import emulator_tools as tools
+from . import emulator_wire as wire
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")
@@ -69,6 +73,19 @@ def long_answer():
     return "\n".join(paragraphs) + "\nThe end.\n"
 
 
+def reply_text(question, trigger):
+    """The reply's Markdown: echo: TEXT as it is, demo:long, or answer_for()."""
+    if question.startswith("echo:"):
+        return question[5:].lstrip(" ")
+    return long_answer() if trigger == "demo:long" else answer_for(question)
+
+
+def _pieces(text):
+    """The reply in chunks of WORDS_PER_CHUNK words, as it streams."""
+    words = TOKEN.findall(text)
+    return ["".join(words[i:i + WORDS_PER_CHUNK]) for i in range(0, len(words), WORDS_PER_CHUNK)]
+
+
 def error_body(code, status, message, details=None):
     error = {"code": code, "message": message, "status": status}
     if details:
@@ -101,6 +118,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlsplit(self.path)
+        kind = wire.kind_of("GET", url.path, self.headers)
+        if kind:
+            return self._json(*(wire.refusal(kind, self.headers) or (200, wire.models_doc(kind))))
         if not MODELS_PATH.match(url.path) or "key" in parse_qs(url.query):
             return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
         if not self.headers.get("x-goog-api-key"):
@@ -113,6 +133,9 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         match = PATH.match(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = wire.kind_of("POST", urlsplit(self.path).path, self.headers)
+        if kind:
+            return self._other(kind, body, emu)
         if not match or "key=" in self.path:
             return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
         if not self.headers.get("x-goog-api-key"):
@@ -138,12 +161,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/html; charset=utf-8", PORTAL)
         if trigger == "demo:blocked":
             return self._stream([({"promptFeedback": {"blockReason": "SAFETY"}}, 0)], emu)
-        if question.startswith("echo:"):
-            text = question[5:].lstrip(" ")
-        elif trigger == "demo:long":
-            text = long_answer()
-        else:
-            text = answer_for(question)
+        text = reply_text(question, trigger)
         asked = set() if question.startswith("echo:") else tools.tools_of(request or {})
         grounding = url_meta = None
         if trigger == "demo:url" or ("url_context" in asked and tools.URL.search(question)):
@@ -155,9 +173,29 @@ class Handler(BaseHTTPRequestHandler):
         chunks = tools.decorate(self._chunks(text, trigger, emu), grounding, url_meta)
         self._stream(chunks, emu, trigger)
 
+    def _other(self, kind, body, emu):
+        """A request in another provider's wire format (emulator_wire.py)."""
+        refused = wire.refusal(kind, self.headers)
+        if refused:
+            return self._json(*refused)
+        try:
+            request = json.loads(body.decode("utf-8"))
+            question = wire.question(kind, request)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            return self._send(400, "application/json", b'{"error": "invalid request"}')
+        emu.requests.append(request)
+        trigger = question.strip().lower().split(" ", 1)[0]
+        error = wire.error_for(kind, trigger)
+        if error:
+            return self._send(error[0], "application/json", error[2], error[1])
+        if trigger == "demo:portal":
+            return self._send(200, "text/html; charset=utf-8", PORTAL)
+        frames = wire.stream(kind, _pieces(reply_text(question, trigger)), trigger, str(request.get("model") or "demo"))
+        self._stream(((f, t) if isinstance(f, str) else (_Raw(f), t) for f, t in frames), emu, "",
+                     wire.CONTENT_TYPES[kind])
+
     def _chunks(self, text, trigger, emu):
-        words = TOKEN.findall(text)
-        pieces = ["".join(words[i:i + WORDS_PER_CHUNK]) for i in range(0, len(words), WORDS_PER_CHUNK)]
+        pieces = _pieces(text)
         if trigger == "demo:thoughts":
             yield _chunk("**Thinking about the question.** The user wants a demo answer.", 0, thought=True), 12
         sent = 0
@@ -171,21 +209,26 @@ class Handler(BaseHTTPRequestHandler):
         if not pieces:
             yield _chunk("", 0, finish="STOP"), 0
 
-    def _stream(self, chunks, emu, trigger=""):
+    def _stream(self, chunks, emu, trigger="", content_type="text/event-stream"):
         self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Vary", "Origin, X-Origin, Referer")
         self.end_headers()
         emu.pause(emu.first_delay)
         try:
             for event, tokens in chunks:
-                if event == "demo:drop":
+                if isinstance(event, _Raw):   # another wire format's frame, as it is
+                    self._write_chunk(event)
+                    if tokens and emu.tokens_per_second:
+                        emu.pause(tokens / emu.tokens_per_second)
+                    continue
+                if event in ("demo:drop", "drop"):
                     return self.close_connection_now()
                 if event == "demo:midstream":
                     self._write_chunk(error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later."))
                     break
-                if event == "demo:stall":
+                if event in ("demo:stall", "stall"):
                     emu.pause(3600)
                     return self.close_connection_now()
                 if event == "demo:maxtokens":
@@ -212,12 +255,21 @@ class Handler(BaseHTTPRequestHandler):
         # Gemini labels its error bodies text/event-stream too.
         self._send(status, "text/event-stream", body)
 
-    def _send(self, status, content_type, body):
+    def _json(self, status, doc):
+        self._send(status, "application/json", json.dumps(doc).encode("utf-8"))
+
+    def _send(self, status, content_type, body, headers=None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+class _Raw(bytes):
+    """Bytes of another wire format, sent as they are (emulator_wire.py)."""
 
 
 def _chunk(text, tokens, finish=None, thought=False):

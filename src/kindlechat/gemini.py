@@ -155,8 +155,9 @@ class Decoder:
         self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
 
     @staticmethod
-    def http_error(status, text):
-        """The error of an answer that is not 200, from its body."""
+    def http_error(status, text, headers=None):
+        """The error of an answer that is not 200, from its body (Gemini says when
+        to retry in the body's RetryInfo, so the headers are not read)."""
         return from_error_body(status, text)
 
     @staticmethod

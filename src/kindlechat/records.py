@@ -65,6 +65,8 @@ FIELDS = {
     "sources": _strings("title", "uri", "site"),        # where a reply came from (stream.EXTRAS)
     "queries": lambda v: isinstance(v, list) and all(_text(q) for q in v),
     "urls": _strings("url", "status"),
+    "profile": _text,   # the provider profile a chat started with (its first message), or a reply's
+    "model": _text,     # the model of that profile then
 }
 REQUIRED = {"chat": (), "msg": ("role", "text", "status"), "add": ("i",), "end": ("i", "status"),
             "cut": ("i",)}

@@ -11,7 +11,7 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors, providers
+from . import __version__, errors, profiles, providers
 from . import settings as settings_mod
 from .models import ModelList
 from .library import Library
@@ -62,7 +62,7 @@ class ChatServer:
 
     @property
     def demo(self):
-        return bool(self.settings["demo"] or not self.settings["api_key"])
+        return bool(self.settings["demo"] or not profiles.ready(profiles.current(self.settings)[1]))
 
     def health(self):
         return {"ok": True, "version": __version__, "demo": self.demo}
@@ -87,8 +87,10 @@ class ChatServer:
     def update_settings(self, changes):
         if not isinstance(changes, dict):
             raise ApiError(400, "settings_object")
-        clean = {}
+        clean = self._profile_changes(changes)
         for name, value in changes.items():
+            if name == settings_mod.PROFILES:
+                continue
             if name not in settings_mod.EDITABLE:
                 raise ApiError(400, "not_editable", name=name)
             try:
@@ -100,15 +102,32 @@ class ChatServer:
         except OSError as exc:
             raise ApiError(503, errors.storage(exc)) from None
         self.settings.update(clean)
-        if clean.get("api_key"):
+        if clean.get("api_key") or profiles.keys_added(changes.get(settings_mod.PROFILES)):
             self.settings["demo"] = False
         return self.public_settings()
+
+    def _profile_changes(self, changes):
+        """The settings a PUT's "profiles" and "profile" change (profiles.py)."""
+        clean = {}
+        if settings_mod.PROFILES in changes:
+            try:
+                clean, clean[settings_mod.PROFILES] = profiles.clean_changes(
+                    self.settings, changes[settings_mod.PROFILES], settings_mod.coerce)
+            except ValueError as exc:
+                raise ApiError(400, exc.args[0]) from None
+        name = changes.get("profile", self.settings.get("profile"))
+        if isinstance(name, str) and name and profiles.by_name(dict(self.settings, **clean), name) is None:
+            if "profile" in changes:
+                raise ApiError(400, errors.bad_profile(name[:40], "unknown_profile"))
+            clean["profile"] = profiles.GEMINI   # the current profile was deleted
+        return clean
 
     # -- chats --------------------------------------------------------------
     def get_chat(self, chat_id):
         chat = self.store.get(chat_id)
         chat["messages"] = [m if self.replies.get(chat_id, i) else stale(m)
                             for i, m in enumerate(chat["messages"])]
+        chat.update(chat_profile(self.settings, chat["messages"]))
         return chat
 
     def message(self, chat_id, index):
@@ -125,27 +144,29 @@ class ChatServer:
             raise ApiError(503, "no_key")
         return self.emulator.url
 
-    def _model_source(self, demo_url):
-        """Where a model list comes from: another key or service is another list."""
-        return demo_url or (self.settings["gemini_url"], self.settings["api_key"])
+    def _model_source(self, demo_url, profile):
+        """Where a model list comes from: another key, service or kind is another list."""
+        return (demo_url or profile["base_url"], profile["kind"], demo_url or profile.get("api_key"))
 
     def list_models(self, refresh=False):
-        """{"models": [{"name", "display_name", "thinking"}]}, cached; an error of the
-        service (bad key, offline) is a 502 with its plain words."""
-        demo_url = self._demo_url()
+        """{"models": [{"name", "display_name", "thinking"}]} of the current profile,
+        cached; an error of the service (bad key, offline) is a 502 with its plain words."""
+        demo_url, profile = self._demo_url(), profiles.current(self.settings)[1]
         models, error = self.models.get(
-            lambda: providers.list_models(self.transport, self.settings, demo_url),
-            self._model_source(demo_url), refresh)
+            lambda: providers.list_models(self.transport, self.settings, demo_url, profile),
+            self._model_source(demo_url, profile), refresh)
         if error is not None:
             raise ApiError(502, error)
         return {"models": models}
 
     # -- replies ------------------------------------------------------------
-    def _stream_for(self, history, search=None):
+    def _stream_for(self, history, search=None, name=None):
+        """The stream of a reply from the profile called name (profiles.for_chat)."""
         demo_url = self._demo_url()
-        thinking = self.models.thinking(self.settings["model"], self._model_source(demo_url))
+        name, profile = profiles.for_chat(self.settings, name)
+        thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
         return providers.open_stream(self.transport, self.settings, history, demo_url,
-                                     {"search": search, "thinking": thinking})
+                                     {"search": search, "thinking": thinking}, profile, name)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -165,6 +186,9 @@ class ChatServer:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             extra = {"search": True} if search else {}   # kept for Retry; absent is False
+            if not messages:   # a new chat keeps the profile it starts with
+                name, profile = profiles.current(self.settings)
+                extra.update(profile=name, model=profile["model"])
             self.store.add_message(chat_id, "user", text, "done", **extra)
             return self._start(chat_id, messages + [dict(extra, role="user", text=text)])
 
@@ -211,11 +235,12 @@ class ChatServer:
         """Register the reply, store its message, start its thread; a failure at
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")))
+        name = chat_profile(self.settings, history).get("profile")
+        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name)
         index = len(history)
         reply = self.replies.register(chat_id, index, stream)   # polls find it live from now
         try:
-            self.store.add_message(chat_id, "model", "", "streaming")
+            self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
         except BaseException:
             self.replies.unregister(reply)
             raise
@@ -251,6 +276,15 @@ class ChatServer:
             if hold > 0:
                 reply.finished.wait(min(hold, wait))
         return live_answer(reply, offset, tfrom)
+
+
+def chat_profile(settings, messages):
+    """{"profile", "model"} of a chat: the profile its first message names (else, an
+    old chat, the current one) and the model of its latest reply (else the first's)."""
+    named = [m for m in messages if m.get("profile")]
+    name = named[0]["profile"] if named else profiles.current(settings)[0]
+    model = named[-1].get("model") if named else profiles.for_chat(settings, name)[1]["model"]
+    return {"profile": name, "model": model or ""}
 
 
 def bad_offset(offset, length):

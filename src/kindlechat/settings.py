@@ -13,6 +13,8 @@ import argparse
 import json
 import os
 
+from . import profiles
+
 # name: (default, type, help).  The README documents every one (tests/test_settings.py).
 DEFAULTS = {
     "host": ("127.0.0.1", str, "address to serve on; loopback unless Wi-Fi mode"),
@@ -41,6 +43,7 @@ DEFAULTS = {
                     "demo mode uses a sample library when unset"),
     "library_db": ("", str, "the Kindle's library database (default /var/local/cc.db)"),
     "translate_to": ("", str, "language Translate uses (default: the Kindle's own)"),
+    "profile": ("Gemini", str, "the provider profile new chats use (profiles.py); Gemini is the settings above"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -49,6 +52,9 @@ START_ONLY = ("host", "port", "data_dir", "token", "demo", "library_dir", "libra
 EDITABLE = tuple(k for k in DEFAULTS if k not in START_ONLY)
 
 SETTINGS_FILE = "settings.json"
+# Kept in settings.json beside the settings, set over the API only: the provider
+# profiles other than Gemini ({name: {kind, base_url, model, api_key, options}}).
+PROFILES = "profiles"
 
 
 class SettingsError(ValueError):
@@ -167,7 +173,8 @@ def load(argv, environ=os.environ):
     env = from_environ(environ)
     data_dir = flags.get("data_dir") or env.get("data_dir") or default_data_dir(environ)
     settings = {name: spec[0] for name, spec in DEFAULTS.items()}
-    for layer in (read_file(data_dir), env, flags):
+    saved = read_file(data_dir)
+    for layer in (saved, env, flags):
         for name, value in layer.items():
             if name in DEFAULTS:
                 try:
@@ -175,6 +182,7 @@ def load(argv, environ=os.environ):
                 except SettingsError as exc:
                     print("kindlechat: ignoring %s" % exc)
     settings["data_dir"] = os.path.abspath(data_dir)
+    settings[PROFILES] = profiles.from_file(saved.get(PROFILES))
     return settings
 
 
@@ -184,7 +192,7 @@ def save(data_dir, changes):
     from .store import write_atomic   # one crash-safe writer for every file we keep
     doc = read_file(data_dir)
     doc.update(changes)
-    doc = {k: v for k, v in doc.items() if k in EDITABLE and v is not None and v != ""}
+    doc = {k: v for k, v in doc.items() if (k in EDITABLE or k == PROFILES) and v is not None and v != ""}
     data = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
     write_atomic(os.path.join(data_dir, SETTINGS_FILE), data, mode=0o600)
 
@@ -193,4 +201,5 @@ def public(values):
     """What GET /api/settings shows: everything but the key itself."""
     shown = {k: values[k] for k in DEFAULTS if k not in ("api_key", "token")}
     shown["api_key_set"] = bool(values.get("api_key"))
+    shown.update(profiles.public(values))
     return shown

@@ -30,6 +30,7 @@ class ReplyStream:
     def __init__(self, exchange, decoder, api_key=""):
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
         self.error = self.finish = self.usage = None
+        self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (providers.py)
         self.sources = self.queries = self.urls = None
         self._seen = 0   # the decoder's extras_version as extras_changed() last saw it
         self._closed = False   # close() was called: the user stopped the reply
@@ -55,7 +56,8 @@ class ReplyStream:
         if 300 <= status < 400:   # no model API redirects; Wi-Fi login pages do
             return decoder.not_a_stream(status, "")
         if status != 200:
-            return decoder.http_error(status, self.exchange.read_some())
+            # The headers too: a 429's Retry-After is in them, not in the body.
+            return decoder.http_error(status, self.exchange.read_some(), response.headers)
         if decoder.content_type not in response.headers.get("Content-Type", "").lower():
             return decoder.not_a_stream(status, self.exchange.read_some())
         return None
@@ -69,8 +71,15 @@ class ReplyStream:
                 yield from decoder.feed(line)
                 if decoder.error is not None:
                     return
-        if not self._closed:
-            yield from decoder.end()
+        if self._closed:
+            return
+        # A body whose last line has no line break (NDJSON's last object, often)
+        # still ends that line: the decoder sees it before end().
+        for line in lines.flush():
+            yield from decoder.feed(line)
+            if decoder.error is not None:
+                return
+        yield from decoder.end()
 
     def _conclude(self):
         decoder = self.decoder

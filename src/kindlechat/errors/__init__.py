@@ -22,7 +22,8 @@ from .local import (  # noqa: F401
     interrupted, reply_too_long, no_thread, internal, damaged_chat, storage)
 from .answers import api  # noqa: F401
 from .providers import (  # noqa: F401
-    provider_http_error, provider_mid_stream, provider_not_a_stream, provider_unreadable, provider_finish)
+    provider_http_error, provider_mid_stream, provider_not_a_stream, provider_unreadable, provider_finish,
+    bad_profile)
 from .library import (  # noqa: F401
     no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,

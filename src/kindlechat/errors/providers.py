@@ -154,3 +154,29 @@ def provider_finish(who, reason, message=None):
     if message:
         note += " " + _detail(message)
     return {"reason": reason, "message": note}
+
+
+# A profile PUT /api/settings could not take: (problem: words). %(name)s is the profile's name.
+_PROFILE = {
+    "not_object": 'Send each profile as an object {"kind", "base_url", "model", "api_key"} (or null to delete it).',
+    "bad_name": "A profile's name must be 1 to %(limit)d characters, with no spaces at either end.",
+    "unknown_field": 'The profile "%(name)s" has no setting "%(field)s".',
+    "not_text": 'The profile "%(name)s": %(field)s must be text.',
+    "bad_kind": 'The profile "%(name)s" needs a kind: one of %(kinds)s.',
+    "bad_url": 'The profile "%(name)s" needs a base URL that starts with http:// or https:// '
+               '(with no key or login in it).',
+    "bad_option": 'The profile "%(name)s": %(why)s',
+    "keep_gemini": 'The "Gemini" profile holds the Gemini settings: it can be changed, not deleted '
+                   'or made another kind.',
+    "too_many": "At most %(limit)d profiles can be kept.",
+    "unknown_profile": 'There is no profile called "%(name)s": add it first.',
+}
+
+
+def bad_profile(name, problem, **values):
+    """The error of a profile change that was refused.
+
+        >>> bad_profile("Groq", "bad_url").message[:33]
+        'The profile "Groq" needs a base U'
+    """
+    return GeminiError("bad_profile", _PROFILE[problem] % dict(values, name=name))
