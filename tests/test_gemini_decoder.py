@@ -8,22 +8,16 @@ import random
 
 import pytest
 
-from kindlechat import gemini, sse
+from kindlechat import gemini
+from testkit.decoding import feed, texts
 from testkit.fixtures import gemini_dir
 
 
 def decode(pieces):
     """(text, thoughts, ended, finish, usage, error code, damaged) of the pieces."""
-    lines, decoder, deltas = sse.LineDecoder(), gemini.Decoder(), []
-    for piece in pieces:
-        for line in lines.feed(piece):
-            if decoder.error is None:
-                deltas += decoder.feed(line)
-    if decoder.error is None:
-        deltas += decoder.end()
-    return ("".join(d.text for d in deltas if not d.thought), "".join(d.text for d in deltas if d.thought),
-            decoder.ended, decoder.finish, decoder.usage,
-            decoder.error.code if decoder.error else None, decoder.damaged)
+    deltas, decoder = feed(gemini.Decoder(), pieces)
+    return texts(deltas) + (decoder.ended, decoder.finish, decoder.usage,
+                            decoder.error.code if decoder.error else None, decoder.damaged)
 
 
 CAPTURES = sorted(glob.glob(os.path.join(gemini_dir(), "*.sse")))

@@ -15,6 +15,7 @@ import pytest
 
 from kindlechat import anthropic_messages, ollama_chat, openai_chat, sse
 from testkit import ROOT
+from testkit.decoding import feed, texts
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 Reply = namedtuple("Reply", "text thoughts ended finish usage error damaged")
@@ -35,15 +36,8 @@ def wire_body(path):
 
 def decode(module, pieces):
     """The Reply the pieces give, fed as stream.ReplyStream feeds them."""
-    lines, decoder, deltas = sse.LineDecoder(), module.Decoder(), []
-    for piece in pieces:
-        for line in lines.feed(piece):
-            if decoder.error is None:
-                deltas += decoder.feed(line)
-    if decoder.error is None:
-        deltas += decoder.end()
-    return Reply("".join(d.text for d in deltas if not d.thought), "".join(d.text for d in deltas if d.thought),
-                 decoder.ended, (decoder.finish or {}).get("reason"), decoder.usage,
+    deltas, decoder = feed(module.Decoder(), pieces)
+    return Reply(*texts(deltas), decoder.ended, (decoder.finish or {}).get("reason"), decoder.usage,
                  decoder.error.code if decoder.error else None, decoder.damaged)
 
 

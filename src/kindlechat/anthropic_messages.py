@@ -104,12 +104,8 @@ class Decoder(BaseDecoder):
         return self._event(event) if event is not None and event.data else []
 
     def _event(self, event):
-        try:
-            data = json.loads(event.data)   # whitespace inside and after the JSON is fine here
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            self.damaged += 1
+        data = self.chunk_of(event.data)   # whitespace inside and after the JSON is fine here
+        if data is None:
             return []
         kind = data.get("type") or event.event
         handler = getattr(self, "_on_" + str(kind), None) if kind in HANDLED else None

@@ -9,9 +9,26 @@ the answers that are not a stream, and usage in one shape for all providers.
     {'promptTokenCount': 10, 'candidatesTokenCount': 5, 'totalTokenCount': 15, 'thoughtsTokenCount': 2}
 
 Usage takes Gemini's usageMetadata names, so whatever shows a Gemini reply's
-tokens shows every provider's the same way.
+tokens shows every provider's the same way. Every decoder (gemini.py's too) reads
+an event's JSON with json_object:
+
+    >>> json_object('{"a": 1}  '), json_object('{"a": '), json_object('[1]')
+    ({'a': 1}, None, None)
 """
-from .errors import provider_http_error, provider_not_a_stream
+import json
+
+from .errors import provider_http_error, provider_mid_stream, provider_not_a_stream
+
+
+def json_object(text):
+    """The JSON object text holds, or None: torn, not JSON, or not an object. Each
+    wire format sends one object an event (or an NDJSON line); anything else is a
+    damaged piece, which the decoder counts (the reply then says text is missing)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def usage(prompt, output, total=None, thoughts=None):
@@ -47,3 +64,18 @@ class BaseDecoder:
     def not_a_stream(self, status, text):
         """The error of a 200 that is not a stream (a Wi-Fi login page)."""
         return provider_not_a_stream(self.who, status, text)
+
+    def chunk_of(self, text):
+        """The event's JSON object, or None, counted as damaged."""
+        chunk = json_object(text)
+        if chunk is None:
+            self.damaged += 1
+        return chunk
+
+    def failed(self, chunk):
+        """True, with error set, when a chunk carries an "error" key: how OpenAI-
+        compatible relays (OpenRouter) and Ollama report a failure after the 200."""
+        if chunk.get("error"):
+            self.error = provider_mid_stream(self.who, chunk["error"])
+            return True
+        return False

@@ -24,6 +24,7 @@ import re
 
 from . import sse
 from .errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
+from .decoder_base import json_object
 from .gemini_grounding import Collector
 from .stream import Delta
 
@@ -194,11 +195,8 @@ class Decoder:
         self.error = from_error_body(None, text) if isinstance(doc, dict) and "error" in doc else unreadable()
 
     def _event(self, data):
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            chunk = None
-        if not isinstance(chunk, dict):
+        chunk = json_object(data)
+        if chunk is None:
             self.damaged += 1
             return []
         if "error" in chunk:

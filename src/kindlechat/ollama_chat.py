@@ -22,7 +22,7 @@ sent (Authorization: Bearer) only when set, for ollama.com or a proxy in front.
 import json
 
 from .decoder_base import BaseDecoder, usage
-from .errors import provider_finish, provider_mid_stream
+from .errors import provider_finish
 from .stream import Delta
 
 CONTENT_TYPE = "application/x-ndjson"
@@ -77,15 +77,8 @@ class Decoder(BaseDecoder):
     def feed(self, line):
         if not line.strip():
             return []
-        try:
-            chunk = json.loads(line)
-        except ValueError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            self.damaged += 1
-            return []
-        if chunk.get("error"):
-            self.error = provider_mid_stream(self.who, chunk["error"])
+        chunk = self.chunk_of(line)
+        if chunk is None or self.failed(chunk):
             return []
         out = _deltas(chunk.get("message"))
         if chunk.get("done"):

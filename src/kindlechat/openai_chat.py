@@ -99,15 +99,8 @@ class Decoder(BaseDecoder):
         if data.strip() == "[DONE]":
             self.ended = True
             return []
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            self.damaged += 1
-            return []
-        if chunk.get("error"):
-            self.error = provider_mid_stream(self.who, chunk["error"])
+        chunk = self.chunk_of(data)
+        if chunk is None or self.failed(chunk):
             return []
         if isinstance(chunk.get("usage"), dict):
             self.usage = _usage(chunk["usage"])

@@ -80,45 +80,45 @@ def provider_mid_stream(who, error):
     return _for_status(who, status, _detail(message), kind, None, mid_stream=True, label=label)
 
 
+# The plain words for each status, filled with who (the service), label (the status
+# or the error type), when (a 429's wait) and said (what the service said, if anything).
+_BY_STATUS = {
+    "stopped": ("gemini_error", "{who} stopped the reply with an error ({label}). The text so far is kept; "
+                "tap Retry.{said}"),
+    400: ("bad_request", "{who} refused the request (400). Check the model and the generation settings.{said}"),
+    401: ("api_key_invalid", "{who} says the API key is not valid. Check the key in Settings.{said}"),
+    402: ("no_credits", "{who} says the account has no credit left. Add credit on its website, or choose "
+          "a free model.{said}"),
+    403: ("forbidden", "{who} refused access (403): the key may not be allowed to use this model.{said}"),
+    404: ("model_not_found", "{who} does not know this model (404). Choose another model in Settings.{said}"),
+    413: ("too_long", "{who} says the conversation is too long (413). Start a new chat.{said}"),
+    429: ("rate_limited", "{who}'s rate limit was reached. Try again {when}."),
+    503: ("overloaded", "{who} is overloaded right now ({label}). Try again in a moment."),
+    408: ("gemini_timeout", "{who} took too long to answer ({label}). Try again, perhaps with a shorter question."),
+    500: ("gemini_error", "{who} had an internal error ({label}). Try again in a moment.{said}"),
+}
+_BY_STATUS[529] = _BY_STATUS[503]   # Anthropic's "overloaded"
+_BY_STATUS[504] = _BY_STATUS[408]
+
+
 def _for_status(who, status, detail, kind, wait, mid_stream=False, label=None):
     said = (" %s said: %s" % (who, detail)) if detail else ""
     status = status if isinstance(status, int) else _ANTHROPIC_TYPES.get(kind, status)
     label = label or str(status)
     if mid_stream and status in (400, 413):   # after the 200 the request was fine: the reply hit a limit
-        return GeminiError("gemini_error", "%s stopped the reply with an error (%s). The text so far is "
-                           "kept; tap Retry.%s" % (who, label, said))
-    if status == 400:
-        return GeminiError("bad_request", "%s refused the request (400). Check the model and the "
-                           "generation settings.%s" % (who, said))
-    if status == 401:
-        return GeminiError("api_key_invalid", "%s says the API key is not valid. Check the key in "
-                           "Settings.%s" % (who, said))
-    if status == 402 or (status == 429 and kind in _NO_CREDIT):
-        return GeminiError("no_credits", "%s says the account has no credit left. Add credit on its "
-                           "website, or choose a free model.%s" % (who, said))
-    if status == 403:
-        return GeminiError("forbidden", "%s refused access (403): the key may not be allowed to use "
-                           "this model.%s" % (who, said))
-    if status == 404:
-        return GeminiError("model_not_found", "%s does not know this model (404). Choose another "
-                           "model in Settings.%s" % (who, said))
-    if status == 413:
-        return GeminiError("too_long", "%s says the conversation is too long (413). Start a new "
-                           "chat.%s" % (who, said))
-    if status == 429:
-        when = ("in %d seconds" % wait) if wait else "in a minute"
-        return GeminiError("rate_limited", "%s's rate limit was reached. Try again %s." % (who, when))
-    if status in (503, 529):
-        return GeminiError("overloaded", "%s is overloaded right now (%s). Try again in a moment."
-                           % (who, label))
-    if status in (408, 504):
-        return GeminiError("gemini_timeout", "%s took too long to answer (%s). Try again, perhaps with "
-                           "a shorter question." % (who, label))
-    if isinstance(status, int) and status >= 500:
-        return GeminiError("gemini_error", "%s had an internal error (%s). Try again in a moment.%s"
-                           % (who, label, said))
-    where = "in the middle of the reply" if mid_stream else "(HTTP %s)" % status
-    return GeminiError("gemini_error", "%s sent an error %s.%s" % (who, where, said))
+        key = "stopped"
+    elif status == 429 and kind in _NO_CREDIT:
+        key = 402
+    elif status in _BY_STATUS or not (isinstance(status, int) and status >= 500):
+        key = status
+    else:
+        key = 500
+    if key not in _BY_STATUS:
+        where = "in the middle of the reply" if mid_stream else "(HTTP %s)" % status
+        return GeminiError("gemini_error", "%s sent an error %s.%s" % (who, where, said))
+    code, words = _BY_STATUS[key]
+    when = ("in %d seconds" % wait) if wait else "in a minute"
+    return GeminiError(code, words.format(who=who, label=label, when=when, said=said))
 
 
 def provider_not_a_stream(who, status, text):
