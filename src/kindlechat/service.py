@@ -13,6 +13,7 @@ import time
 
 from . import __version__, errors, providers
 from . import settings as settings_mod
+from .follow_ups import asking
 from .models import ModelList
 from .library import Library
 from .replies import Replies
@@ -141,10 +142,11 @@ class ChatServer:
         return {"models": models}
 
     # -- replies ------------------------------------------------------------
-    def _stream_for(self, history, search=None):
+    def _stream_for(self, history, search=None, follow_ups=False):
         demo_url = self._demo_url()
         thinking = self.models.thinking(self.settings["model"], self._model_source(demo_url))
-        return providers.open_stream(self.transport, self.settings, history, demo_url,
+        settings = asking(self.settings) if follow_ups else self.settings   # follow_ups.py
+        return providers.open_stream(self.transport, settings, history, demo_url,
                                      {"search": search, "thinking": thinking})
 
     def _check_free(self, chat_id):
@@ -211,9 +213,10 @@ class ChatServer:
         """Register the reply, store its message, start its thread; a failure at
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")))
+        follow_ups = bool(self.settings.get("follow_ups"))
+        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), follow_ups)
         index = len(history)
-        reply = self.replies.register(chat_id, index, stream)   # polls find it live from now
+        reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
         try:
             self.store.add_message(chat_id, "model", "", "streaming")
         except BaseException:
@@ -259,7 +262,7 @@ def bad_offset(offset, length):
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
     out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage") + EXTRAS:
+    for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
         if state.get(key) is not None:
             out[key] = state[key]
     if thoughts is not None:
