@@ -17,5 +17,8 @@ var Strings = {en: {
   modelsFailed: 'The list of models could not be loaded: ', modelKept: ' The model stays ',
   notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
   noOther: 'Pick another model in Settings.',
-  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']]
+  levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']],
+  // issue 15: one-tap prompts (the default set; Translate into the page's language)
+  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
+  language: 'English'
 }};
