@@ -21,6 +21,7 @@ function messageEl(m) {
   r.body = el.appendChild(make('div', 'body'));
   r.src = el.appendChild(make('div', 'sources'));
   r.note = el.appendChild(make('div', 'note'));
+  r.fu = el.appendChild(make('div', 'follow-ups'));   // quick.js
   if (user) { addText(r.body, m.text); } else { update(r, m.text, m.thoughts, m); }
   return el;
 }
@@ -43,6 +44,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   if (!e && note && r.text && end) { note += T.kept; }
   setNote(r, trim(note), end);
   if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r); }
+  K.followUps(r, d);
 }
 
 // Where an answer came from, drawn again only when it changed (e-ink). The searches are
@@ -78,7 +80,7 @@ function setNote(r, text, withRetry) {
 }
 
 function onlyLastRetry() {   // only the last reply can be generated again
-  for (var i = 0, list = M.childNodes, r; i < list.length - 1; i++) { r = list[i].reply; if (r.retry) { setNote(r, r.noteText, false); } }
+  for (var i = 0, list = M.childNodes, r; i < list.length - 1; i++) { r = list[i].reply; if (r.retry) { setNote(r, r.noteText, false); } if (r.fu) { K.followUps(r, {}); } }
 }
 
 function renderChat(chat) {
@@ -195,16 +197,17 @@ function wake() {   // after sleep, timers may have been frozen
 function busy(on) { show($('send'), !on); show($('stop'), on); $('stop').disabled = !on; }
 
 /* ---- send, stop, retry ---- */
-function send() {
-  var box = $('message'), text = box.value;
+function send() { sendText($('message').value, true); }
+// fromBox: the text is the box's (emptied once it is sent); a follow-up leaves a draft be.
+function sendText(text, fromBox) {
+  var box = $('message');
   if (!/\S/.test(text) || S.sending || S.live) { return; }
   S.sending = true;
   function post(id) {
     api('POST', chatPath(id, '/messages'), {text: text, search: $('search').checked}, function (err, d) {
       S.sending = false;   // on an error the draft stays in the box
       if (err) { return notice(err.status === 413 && !err.code ? T.tooLong : err.message); }
-      box.value = '';
-      save('kc.draft', null);
+      if (fromBox) { box.value = ''; save('kc.draft', null); }
       $('search').checked = !!S.search;
       notice('');
       show($('empty'), false);
@@ -387,6 +390,7 @@ K.layout = layout;
 K.view = view;
 K.retry = retry;
 K.openChat = openChat;   // phone.js: a message sent from the phone
+K.sendText = sendText;
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
 K.setFont(parseInt(load('kc.font'), 10) || Math.max(18, Math.min(40, Math.round((window.innerWidth || 758) / 38))));

@@ -20,6 +20,7 @@ function fillSettings(s) {
   if (!t['set-show-thoughts']) { $('set-show-thoughts').checked = S.thoughts; }
   if (!t['set-google-search']) { $('set-google-search').checked = !!s.google_search; }
   if (!t['set-url-context']) { $('set-url-context').checked = s.url_context !== false; }
+  fillLessTyping(s, t);
   if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
   S.search = !!s.google_search;
   fillProfiles(s, t);
@@ -83,6 +84,7 @@ function saveSettings() {
   body.google_search = $('set-google-search').checked;
   body.url_context = $('set-url-context').checked;
   if (S.level !== undefined) { body.thinking_level = S.level; }
+  saveLessTyping(body);
   for (i = 1; i < FIELDS.length; i++) {   // FIELDS[0], the model, is the profile's
     v = field(FIELDS[i]).value;
     if (i !== 1) { v = trim(v).replace(',', '.'); }
@@ -94,6 +96,21 @@ function saveSettings() {
     setText($('settings-status'), err ? err.message : T.saved);
   });
 }
+// Less typing (quick.js): the one-tap prompts, one a line (the default set shown when
+// unset, and saved as unset, so it follows the page's language), and the follow-ups.
+function fillLessTyping(s, t) {
+  S.quick = s.quick_prompts;
+  S.translateTo = s.translate_to;
+  if (!t['set-quick-prompts']) { $('set-quick-prompts').value = (S.quick || K.quickDefaults()).join('\n'); }
+  if (!t['set-follow-ups']) { $('set-follow-ups').checked = s.follow_ups !== false; }
+  K.drawQuick();
+}
+function saveLessTyping(body) {
+  var lines = trim($('set-quick-prompts').value).split(/\s*\n\s*/);
+  if (S.touched['set-quick-prompts']) { body.quick_prompts = lines.join('\n') === K.quickDefaults().join('\n') ? null : lines; }
+  body.follow_ups = $('set-follow-ups').checked;
+}
+
 // The model is picked from Gemini's list, or typed by name (a model not listed, or no
 // list: a bad key, no network). The text field is what is saved.
 function loadModels(refresh) {

@@ -33,5 +33,8 @@ var Strings = {en: {
   phoneAddress: 'Or open this address on the phone: ',
   // issue 16: provider profiles
   noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
-  profileOf: ' \u00B7 '
+  profileOf: ' \u00B7 ',
+  // issue 15: one-tap prompts (the default set; Translate into the page's language)
+  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
+  language: 'English'
 }};

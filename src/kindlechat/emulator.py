@@ -23,7 +23,9 @@ Trigger messages (start the message with one of these) show every error case:
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
-pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py).
+pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
+system instruction that asks for follow-ups (follow_ups.py) gets them after the
+answer, behind the marker line, as a model that follows it writes them (not for echo:).
 A request in another provider's format (POST .../chat/completions, /v1/messages,
 /api/chat; GET .../models, /api/tags) is answered in that format, with the same
 triggers (emulator_wire.py): demo mode sends every profile here.
@@ -37,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import emulator_tools as tools
 from . import emulator_wire as wire
+from . import follow_ups
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")
@@ -61,6 +64,20 @@ def answer_for(question):
         "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-2.5-flash |\n\n"
         "A line of code: `print(\"hello, Kindle\")`. That is all: thank you for reading.\n"
     ) % topic
+
+
+def system_text(request):
+    """The text of a request's systemInstruction ("" if none or not text)."""
+    parts = (request.get("systemInstruction") or {}).get("parts") or [{}]
+    text = parts[0].get("text") if isinstance(parts[0], dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def follow_ups_for(question):
+    """What a model that follows the follow-up instruction adds after its answer."""
+    topic = " ".join(question.split())[:40].rstrip(" ?.!") or "this"
+    return ("\n\n%s\nCan you explain that more simply?\nWhat is a good example?\n"
+            "What else should I know about \"%s\"?\n" % (follow_ups.MARKER, topic))
 
 
 def long_answer():
@@ -170,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
         if trigger == "demo:search" or "google_search" in asked:
             text, grounding = tools.search_answer(question[len("demo:search"):] if trigger == "demo:search"
                                                   else question)
+        if not question.startswith("echo:") and follow_ups.asked(system_text(request or {})):
+            text += follow_ups_for(question)
         chunks = tools.decorate(self._chunks(text, trigger, emu), grounding, url_meta)
         self._stream(chunks, emu, trigger)
 

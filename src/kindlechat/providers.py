@@ -16,7 +16,7 @@ Each profile's key goes only to that profile's own base URL, in its kind's heade
 (the builders: x-goog-api-key, Authorization: Bearer, x-api-key). In demo mode every
 profile's base URL is the emulator's, and its key the word "demo".
 """
-from . import anthropic_messages, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
+from . import anthropic_messages, follow_ups, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
 from .stream import ReplyStream
 
 # kind: (wire format module: request() and Decoder, model list: list_models(transport, base, key, timeouts))
@@ -43,13 +43,17 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
     """A ReplyStream for a reply to history ([(role, text)], roles "user" and
     "model") from profile (default: the current one; name: what its messages call
     the service): to the emulator at demo_url in demo mode, else to the profile's
-    base URL with its key. options: {"search": bool, "thinking": bool or None}."""
+    base URL with its key. options: {"search": bool, "thinking": bool or None,
+    "follow_ups": bool}."""
     if profile is None:
         name, profile = profiles.current(settings)
     kind = profile["kind"] if profile["kind"] in KINDS else "gemini"
     wire = KINDS[kind][0]
     base, key, timeouts = _endpoint(settings, profile, demo_url)
-    url, headers, body = wire.request(history, profiles.effective(settings, profile), base, key, options)
+    asked = profiles.effective(settings, profile)
+    if (options or {}).get("follow_ups"):   # after the profile's own instruction (follow_ups.py)
+        asked = follow_ups.asking(asked)
+    url, headers, body = wire.request(history, asked, base, key, options)
     stream = ReplyStream(transport.exchange(url, headers, body, timeouts), _decoder(kind, wire, name), key)
     stream.source = {"profile": name or profiles.GEMINI, "model": profile.get("model") or ""}
     return stream

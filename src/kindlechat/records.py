@@ -11,7 +11,8 @@ Records, one JSON object a line:
   {"t": "chat", "id", "created"}                   first line
   {"t": "msg", "role", "text", "status", ...}      a message (index = its order)
   {"t": "add", "i", "text"?, "thoughts"?}          more text for message i
-  {"t": "end", "i", "status", "error"?, "finish"?, "usage"?, "sources"?, "queries"?, "urls"?}
+  {"t": "end", "i", "status", "error"?, "finish"?, "usage"?, "sources"?, "queries"?, "urls"?,
+   "follow_ups"?}                                  (journals older than a field load as before)
   {"t": "cut", "i"}                                drop message i and those after (retry)
 
 Two kinds of bad line. A line that is not JSON at all is a write cut short by a
@@ -67,11 +68,12 @@ FIELDS = {
     "urls": _strings("url", "status"),
     "profile": _text,   # the provider profile a chat started with (its first message), or a reply's
     "model": _text,     # the model of that profile then
+    "follow_ups": lambda v: isinstance(v, list) and all(_text(q) for q in v),   # questions to tap (follow_ups.py)
 }
 REQUIRED = {"chat": (), "msg": ("role", "text", "status"), "add": ("i",), "end": ("i", "status"),
             "cut": ("i",)}
 SETS = {"chat": (), "msg": tuple(FIELDS), "add": ("text", "thoughts"),
-        "end": ("status", "error", "finish", "usage", "sources", "queries", "urls"), "cut": ()}
+        "end": ("status", "error", "finish", "usage", "sources", "queries", "urls", "follow_ups"), "cut": ()}
 
 
 def check(rec, count):

@@ -21,6 +21,7 @@ import time
 
 from . import errors, memory
 from .errors import as_dict
+from .follow_ups import Splitter
 from .store import StorageError
 from .stream import EXTRAS
 from .text import Text
@@ -45,9 +46,11 @@ STOP_WAIT = 2.0
 class Reply:
     """One model reply: its text so far, its thoughts, and how it ended."""
 
-    def __init__(self, chat_id, index, stream):
+    def __init__(self, chat_id, index, stream, follow_ups=False):
         self.chat_id, self.index, self.stream = chat_id, index, stream
         self.text, self.thoughts = Text(), Text()
+        self.splitter = Splitter(follow_ups)   # cuts the follow-ups (if asked for) out of the text
+        self.follow_ups = None                 # the questions, once the reply is done
         self.status = "streaming"
         self.error = self.finish = self.usage = None
         self.sources = self.queries = self.urls = None   # stream.EXTRAS, once known
@@ -69,7 +72,7 @@ class Reply:
     def state(self):
         """Fields of the reply's end, as the API shows them."""
         out = {"status": self.status}
-        for key in ("error", "finish", "usage") + EXTRAS:
+        for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -103,13 +106,14 @@ class Replies:
         with self._lock:
             return any(cid == chat_id and not r.ended for (cid, _), r in self._active.items())
 
-    def start(self, chat_id, index, stream):
+    def start(self, chat_id, index, stream, follow_ups=False):
         """register() and run() in one."""
-        return self.run(self.register(chat_id, index, stream))
+        return self.run(self.register(chat_id, index, stream, follow_ups))
 
-    def register(self, chat_id, index, stream):
-        """Make the reply known (polls find it live) before its message is stored."""
-        reply = Reply(chat_id, index, stream)
+    def register(self, chat_id, index, stream, follow_ups=False):
+        """Make the reply known (polls find it live) before its message is stored.
+        follow_ups: the request asked for them (follow_ups.asking)."""
+        reply = Reply(chat_id, index, stream, follow_ups)
         with self._lock:
             self._active[(chat_id, index)] = reply
         self.prune()
@@ -180,7 +184,10 @@ class Replies:
                     break   # Stop ended it while this thread was blocked
                 extras = reply.stream.extras() if reply.stream.extras_changed() else None
                 with reply.changed:
-                    (reply.thoughts if delta.thought else reply.text).append(delta.text)
+                    if delta.thought:
+                        reply.thoughts.append(delta.text)
+                    else:
+                        reply.text.append(reply.splitter.feed(delta.text))
                     if extras:   # sources, searches, pages read: shown while it streams
                         for name, value in extras.items():
                             setattr(reply, name, value)
@@ -214,7 +221,11 @@ class Replies:
     def _finish(self, reply, saved):
         if not reply._concluded.acquire(blocking=False):
             return   # ended already (by Stop, while this thread was blocked)
+        with reply.changed:   # what the splitter held back is the reply's text, however it ended
+            reply.text.append(reply.splitter.end())
         status, error = self._outcome(reply)
+        if status == "done":   # after an error or Stop, none are shown
+            reply.follow_ups = reply.splitter.questions
         problem = self._save_end(reply, saved, status, error)
         if problem is None:
             self._show(reply, status, error)
@@ -262,7 +273,8 @@ class Replies:
             try:
                 extras = {name: getattr(reply.stream, name, None) or getattr(reply, name) for name in EXTRAS}
                 self.store.end_message(reply.chat_id, reply.index, status, text, thoughts, error=error,
-                                       finish=reply.stream.finish, usage=reply.stream.usage, **extras)
+                                       finish=reply.stream.finish, usage=reply.stream.usage,
+                                       follow_ups=reply.follow_ups, **extras)
                 saved[0], saved[1] = reply.text.length, reply.thoughts.length
             except StorageError as exc:
                 return exc

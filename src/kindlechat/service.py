@@ -160,13 +160,14 @@ class ChatServer:
         return {"models": models}
 
     # -- replies ------------------------------------------------------------
-    def _stream_for(self, history, search=None, name=None):
+    def _stream_for(self, history, search=None, name=None, follow_ups=False):
         """The stream of a reply from the profile called name (profiles.for_chat)."""
         demo_url = self._demo_url()
         name, profile = profiles.for_chat(self.settings, name)
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
         return providers.open_stream(self.transport, self.settings, history, demo_url,
-                                     {"search": search, "thinking": thinking}, profile, name)
+                                     {"search": search, "thinking": thinking, "follow_ups": follow_ups},
+                                     profile, name)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -236,9 +237,10 @@ class ChatServer:
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
         name = chat_profile(self.settings, history).get("profile")
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name)
+        follow_ups = bool(self.settings.get("follow_ups"))
+        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name, follow_ups)
         index = len(history)
-        reply = self.replies.register(chat_id, index, stream)   # polls find it live from now
+        reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
         try:
             self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
         except BaseException:
@@ -293,7 +295,7 @@ def bad_offset(offset, length):
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
     out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage") + EXTRAS:
+    for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
         if state.get(key) is not None:
             out[key] = state[key]
     if thoughts is not None:

@@ -44,6 +44,8 @@ DEFAULTS = {
     "library_db": ("", str, "the Kindle's library database (default /var/local/cc.db)"),
     "translate_to": ("", str, "language Translate uses (default: the Kindle's own)"),
     "profile": ("Gemini", str, "the provider profile new chats use (profiles.py); Gemini is the settings above"),
+    "quick_prompts": (None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
+    "follow_ups": (True, bool, "ask for two or three follow-up questions to tap under each reply"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -75,6 +77,8 @@ def coerce(name, value):
     if name not in DEFAULTS:
         raise SettingsError("unknown setting: %s" % name)
     default, kind, _ = DEFAULTS[name]
+    if kind is list:
+        return _lines(name, value)
     if value is None or value == "":
         if kind in (int, float) and default is None:
             return None
@@ -101,6 +105,28 @@ def coerce(name, value):
     except (TypeError, ValueError, OverflowError):
         raise SettingsError("%s must be a number" % name) from None
     return _check_choice(name, _check_range(name, result))
+
+
+MAX_LINES, MAX_LINE = 20, 200   # a list setting (quick_prompts): lines, characters a line
+
+
+def _lines(name, value):
+    """A list of short texts, from a list or from text one a line (the environment, a
+    flag); blank lines dropped; None, or nothing left, is unset.
+
+        >>> _lines("quick_prompts", "Summarize\\n\\n  Continue "), _lines("quick_prompts", [" "])
+        (['Summarize', 'Continue'], None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError("%s must be a list of texts" % name)
+    lines = [v.strip() for v in value if v.strip()]
+    if len(lines) > MAX_LINES or any(len(v) > MAX_LINE for v in lines):
+        raise SettingsError("%s takes at most %d lines of %d characters" % (name, MAX_LINES, MAX_LINE))
+    return lines or None
 
 
 # Text settings that take one of a few words (given in any case).
