@@ -23,6 +23,8 @@ function fillSettings(s) {
   if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
   S.search = !!s.google_search;
   S.model = s.model;
+  if (!t['language-list']) { S.language = s.language || ''; }
+  K.useLanguage(s.language);
   show($('thinking-field'), 'thinking_level' in s);
   if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
   drawChoices();
@@ -35,6 +37,7 @@ function saveSettings() {
   var body = {show_thoughts: $('set-show-thoughts').checked, google_search: $('set-google-search').checked,
     url_context: $('set-url-context').checked}, i, v, n, key = trim($('set-api-key').value);
   if (S.level !== undefined) { body.thinking_level = S.level; }
+  if (S.language !== undefined) { body.language = S.language; }
   if (key) { body.api_key = key; }
   for (i = 0; i < FIELDS.length; i++) {
     v = field(FIELDS[i]).value;
@@ -75,7 +78,16 @@ function drawChoices() {
   setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
   clear(list = $('thinking-list'));
   for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+  drawLanguages();
 }
+// Automatic, then each table by its own name (a reader who can't read this page finds theirs)
+function drawLanguages() {
+  var list = $('language-list'), code;
+  clear(list);
+  list.appendChild(choice(T.langAuto, !S.language, pickLanguage('')));
+  for (code in Strings) { if (Strings.hasOwnProperty(code)) { list.appendChild(choice(Strings[code].langName, code === S.language, pickLanguage(code))); } }
+}
+function pickLanguage(code) { return function () { S.language = code; S.touched['language-list'] = 1; drawChoices(); }; }
 function choice(text, chosen, fn) {
   var b = button(text, 'choice', fn);
   if (chosen) { b.setAttribute('data-chosen', '1'); }

@@ -41,6 +41,7 @@ DEFAULTS = {
                     "demo mode uses a sample library when unset"),
     "library_db": ("", str, "the Kindle's library database (default /var/local/cc.db)"),
     "translate_to": ("", str, "language Translate uses (default: the Kindle's own)"),
+    "language": ("", str, "the page's language: en, de, fr or es (empty: the browser's)"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -101,7 +102,21 @@ def coerce(name, value):
 _CHOICES = {"thinking_level": ("MINIMAL", "LOW", "MEDIUM", "HIGH")}
 
 
+# The languages the page has a table for (www/strings*.js; tests/test_page_languages.py
+# checks the two agree). A region is dropped: "de-AT" is "de".
+LANGUAGES = ("en", "de", "fr", "es")
+
+
+def _check_language(value):
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise SettingsError("language must be one of %s (or empty: the browser's)" % ", ".join(LANGUAGES))
+    return code
+
+
 def _check_choice(name, value):
+    if name == "language" and value != "":
+        return _check_language(value)
     if name not in _CHOICES or value == "":
         return value
     if value.strip().upper() not in _CHOICES[name]:
