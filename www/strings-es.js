@@ -1,0 +1,36 @@
+/* The page in Spanish: every key of Strings.en (strings.js), in plain words, addressing
+   the reader as "tú" as Google's Spanish does. Spaces at either end as in English
+   (tests/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
+Strings.es = {
+  langName: 'Español', language: 'Idioma', langAuto: 'Automático (el del navegador)',
+  chats: 'Chats', settings: 'Ajustes', emptyTitle: 'Pregúntale a Gemini lo que quieras',
+  emptyHint: 'Una respuesta larga sigue en la página siguiente: Anterior vuelve atrás, y deslizar también.',
+  prev: 'Anterior', next: 'Siguiente', follow: 'Seguir la respuesta', writeMessage: 'Escribe un mensaje', send: 'Enviar',
+  stop: 'Detener', searchWeb: 'Buscar en la web', back: 'Volver al chat', thisPage: 'Esta página',
+  textSize: 'Tamaño del texto', apiKey: 'Clave de API', pasteKey: 'Pega una clave nueva', model: 'Modelo',
+  typeModel: 'O escribe el nombre de un modelo', reloadModels: 'Cargar la lista de nuevo',
+  thinkingLevel: 'Nivel de razonamiento (modelos Gemini 3; los demás usan un presupuesto)',
+  systemInstruction: 'Instrucción de sistema', temperature: 'Temperatura, de 0 a 2 (vacío: la predeterminada)',
+  showThoughts: 'Mostrar lo que piensa el modelo',
+  searchAll: 'Buscar en la web en cada mensaje (las claves gratuitas tienen pocas búsquedas al día)',
+  urlContext: 'Leer las páginas web que enlaza un mensaje',
+  throttle: 'Redibujar la pantalla como mucho cada ... ms', save: 'Guardar',
+  serverError: 'Error del servidor ', unreachable: 'No se puede conectar con el servidor de KindleChat.',
+  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: 'Gemini está escribiendo...',
+  stopped: 'Detenido.', interrupted: 'Interrumpido.', wrong: 'Algo ha salido mal.',
+  kept: ' El texto escrito hasta ahora se conserva.', retry: 'Reintentar', tooLong: 'Este mensaje es demasiado largo.',
+  tryingAgain: ' Volviendo a intentarlo...',
+  noChats: 'Todavía no hay chats.', newChat: 'Chat nuevo', messages: ' mensajes', del: 'Borrar',
+  delSure: '¿Borrar para siempre?',
+  keySaved: 'Hay una clave guardada (nunca se muestra): pega otra para cambiarla.',
+  noKey: 'Aún no hay clave: crea una en aistudio.google.com.', demoNoKey: ' El modo demo no la necesita.',
+  saved: 'Guardado.', demo: 'Modo demo: las respuestas vienen del emulador integrado.',
+  searchedFor: 'Búsquedas: ', sources: 'Fuentes', pagesRead: 'Páginas leídas: ',
+  urlBad: {ERROR: 'no se pudo leer.', PAYWALL: 'es de pago: no se leyó.',
+    UNSAFE: 'no se leyó (Google la consideró insegura).', UNSPECIFIED: 'puede que no se leyera.'},
+  modelsLoading: 'Cargando la lista de modelos...',
+  modelsFailed: 'No se pudo cargar la lista de modelos: ', modelKept: ' Se mantiene el modelo ',
+  notListed: ' (no está en la lista: escrito a mano)', use: 'Usar ', andRetry: ' y volver a intentarlo',
+  noOther: 'Elige otro modelo en Ajustes.',
+  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']]
+};

@@ -1,0 +1,36 @@
+/* The page in French: every key of Strings.en (strings.js), in plain words, addressing
+   the reader as "vous" as Google's French does. Spaces at either end as in English
+   (tests/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
+Strings.fr = {
+  langName: 'Français', language: 'Langue', langAuto: 'Automatique (celle du navigateur)',
+  chats: 'Discussions', settings: 'Réglages', emptyTitle: 'Demandez ce que vous voulez à Gemini',
+  emptyHint: 'Une longue réponse continue page suivante : Précédente revient en arrière, un glissement aussi.',
+  prev: 'Précédente', next: 'Suivante', follow: 'Suivre la réponse', writeMessage: 'Écrire un message', send: 'Envoyer',
+  stop: 'Arrêter', searchWeb: 'Chercher sur le Web', back: 'Retour à la discussion', thisPage: 'Cette page',
+  textSize: 'Taille du texte', apiKey: 'Clé API', pasteKey: 'Coller une nouvelle clé', model: 'Modèle',
+  typeModel: 'Ou tapez le nom d\'un modèle', reloadModels: 'Recharger la liste',
+  thinkingLevel: 'Niveau de réflexion (modèles Gemini 3 ; les autres ont un budget)',
+  systemInstruction: 'Instruction système', temperature: 'Température, de 0 à 2 (vide : par défaut)',
+  showThoughts: 'Montrer les réflexions du modèle',
+  searchAll: 'Chercher sur le Web pour chaque message (les clés gratuites n\'ont que peu de recherches par jour)',
+  urlContext: 'Lire les pages Web vers lesquelles un message renvoie',
+  throttle: 'Écran redessiné au plus toutes les ... ms', save: 'Enregistrer',
+  serverError: 'Erreur du serveur ', unreachable: 'Le serveur KindleChat est injoignable.',
+  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: 'Gemini écrit...',
+  stopped: 'Arrêté.', interrupted: 'Interrompu.', wrong: 'Quelque chose a mal tourné.',
+  kept: ' Le texte déjà écrit est gardé.', retry: 'Réessayer', tooLong: 'Ce message est trop long.',
+  tryingAgain: ' Nouvel essai...',
+  noChats: 'Pas encore de discussion.', newChat: 'Nouvelle discussion', messages: ' messages', del: 'Supprimer',
+  delSure: 'Supprimer pour de bon ?',
+  keySaved: 'Une clé est enregistrée (jamais affichée) : collez-en une nouvelle pour la remplacer.',
+  noKey: 'Pas encore de clé : créez-en une sur aistudio.google.com.', demoNoKey: ' Le mode démo n\'en a pas besoin.',
+  saved: 'Enregistré.', demo: 'Mode démo : les réponses viennent de l\'émulateur intégré.',
+  searchedFor: 'Recherché : ', sources: 'Sources', pagesRead: 'Pages lues : ',
+  urlBad: {ERROR: 'n\'a pas pu être lue.', PAYWALL: 'est réservée aux abonnés : pas lue.',
+    UNSAFE: 'n\'a pas été lue (Google la juge dangereuse).', UNSPECIFIED: 'n\'a peut-être pas été lue.'},
+  modelsLoading: 'Chargement de la liste des modèles...',
+  modelsFailed: 'Impossible de charger la liste des modèles : ', modelKept: ' Le modèle reste ',
+  notListed: ' (absent de la liste : tapé à la main)', use: 'Passer à ', andRetry: ' et réessayer',
+  noOther: 'Choisissez un autre modèle dans les Réglages.',
+  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']]
+};
