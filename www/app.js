@@ -356,7 +356,7 @@ function chatRow(c) {
   var row = make('div', 'chat' + (c.id === S.chat ? ' current' : '')), del, d = new Date(c.updated * 1000 || c.updated);
   row.setAttribute('data-id', c.id);
   row.appendChild(button(c.title || T.newChat, 'open', function () { openChat(c.id); }))
-    .appendChild(make('span', 'meta', (isNaN(d) ? '' : d.toLocaleString()) +
+    .appendChild(make('span', 'meta', (isNaN(d) ? '' : K.when(d)) +
       (c.count ? ' \u00B7 ' + c.count + T.messages : '')));
   // two taps: the new Kindle browser has no confirm()
   del = row.appendChild(button(T.del, 'delete', function () {

@@ -4,7 +4,6 @@
 var KC = (function () {
 'use strict';
 
-var T = Strings.en;
 var S = {font: 20, back: [], fwd: [], seq: 0, nav: 0, touched: {}};
 
 function $(id) { return document.getElementById(id); }
@@ -42,16 +41,57 @@ function api(method, path, body, cb, timeout) {
   xhr.send(body ? JSON.stringify(body) : null);
   return xhr;
 }
+/* ---- the page's language (issue 15): the setting `language`, else the browser's ----
+   The settings arrive after start, so the last language they chose is kept in
+   localStorage for the next start; a different one reloads the page (every view redraws
+   in it). localStorage may be emptied at launch (new Kindle browser): then one reload. */
+var T = {}, LANG = pick(load('kc.lang')) || browserLanguage();
+function pick(code) { code = String(code || '').toLowerCase().split(/[-_]/)[0]; return Strings.hasOwnProperty(code) ? code : ''; }
+function browserLanguage() { return pick(navigator.language || navigator.userLanguage) || 'en'; }
+// One T object, filled in place: every script keeps the T it took at load. English stands
+// in for a key a table lacks (the test says which).
+function fillTable(code) {
+  var k, t = Strings[code];
+  for (k in Strings.en) { if (Strings.en.hasOwnProperty(k)) { T[k] = t.hasOwnProperty(k) ? t[k] : Strings.en[k]; } }
+}
+// index.html's texts: data-t names the key; a label with a box keeps the box (its last text node changes)
+function fillPage() {
+  var els = document.querySelectorAll('[data-t]'), i, el, n;
+  for (i = 0; i < els.length; i++) {
+    el = els[i]; n = el.lastChild;
+    if (el.firstElementChild && n && n.nodeType === 3) { n.nodeValue = ' ' + T[el.getAttribute('data-t')]; } else { setText(el, T[el.getAttribute('data-t')]); }
+  }
+  for (els = document.querySelectorAll('[data-t-placeholder]'), i = 0; i < els.length; i++) { els[i].setAttribute('placeholder', T[els[i].getAttribute('data-t-placeholder')]); }
+  document.documentElement.setAttribute('lang', LANG);
+}
+function useLanguage(setting) {   // the server's setting (empty: automatic)
+  var keep = pick(setting) || null, want = keep || browserLanguage();
+  save('kc.lang', keep);
+  if (want === LANG) { return; }
+  LANG = K.lang = want;
+  // Where localStorage fails the reload would come back the same: change the texts in place
+  if (load('kc.lang') === keep) { return window.location.reload(); }
+  fillTable(LANG);
+  fillPage();
+}
+fillTable(LANG);
+fillPage();
+
 // After a failure, tries again ever more rarely (3 s doubling to 60 s): an idle page that
 // polls forever wears out the Kindle browser's connection ("Website Unaccessible").
 function later(fn) { setTimeout(fn, S.wait = Math.min(2 * S.wait || 3000, 60000)); }
 function chatPath(id, rest) { return '/api/chats/' + id + (rest || ''); }   // ids are [0-9a-f]
+// A date in numbers, the same in every language (the old WebKit's toLocaleString is English words)
+function when(d) {
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+  return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' + two(d.getMinutes());
+}
 function notice(text) { setText($('notice'), text || ''); show($('notice'), text); K.layout(); }
 
 // app.js adds what the others call back (layout, view, retry); views lists the page's
 // views, each an element id + '-view' (a view's file adds its own)
 var K = {views: ['chat', 'chats', 'settings'], T: T, S: S, make: make, addText: addText, $: $, show: show, trim: trim, clear: clear,
   setText: setText, button: button, cpLength: cpLength, load: load, save: save, api: api,
-  later: later, chatPath: chatPath, notice: notice};
+  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage};
 return K;
 }());

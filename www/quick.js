@@ -8,7 +8,7 @@
 var K = KC, T = K.T, S = K.S, $ = K.$, button = K.button, clear = K.clear, trim = K.trim;
 
 // This language's set; Translate goes into the reader's language (translate_to where set).
-function quickDefaults() { return T.quick.concat([T.translateInto + (S.translateTo || T.language)]); }
+function quickDefaults() { return T.quick.concat([T.translateInto + (S.translateTo || T.langName)]); }
 
 // S.quick is the quick_prompts setting (null: the default set). Drawn again only when it
 // changed: every redraw costs on e-ink.

@@ -24,6 +24,8 @@ function fillSettings(s) {
   if (S.search !== !!s.google_search) { $('search').checked = !!s.google_search; }   // a new default
   S.search = !!s.google_search;
   fillProfiles(s, t);
+  if (!t['language-list']) { S.language = s.language || ''; }
+  K.useLanguage(s.language);
   show($('thinking-field'), 'thinking_level' in s);
   if ('thinking_level' in s && !t['thinking-list']) { S.level = s.thinking_level || ''; }
   drawChoices();
@@ -85,6 +87,7 @@ function saveSettings() {
   body.url_context = $('set-url-context').checked;
   if (S.level !== undefined) { body.thinking_level = S.level; }
   saveLessTyping(body);
+  if (S.language !== undefined) { body.language = S.language; }
   for (i = 1; i < FIELDS.length; i++) {   // FIELDS[0], the model, is the profile's
     v = field(FIELDS[i]).value;
     if (i !== 1) { v = trim(v).replace(',', '.'); }
@@ -139,7 +142,16 @@ function drawChoices() {
   setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
   clear(list = $('thinking-list'));
   for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+  drawLanguages();
 }
+// Automatic, then each table by its own name (a reader who can't read this page finds theirs)
+function drawLanguages() {
+  var list = $('language-list'), code;
+  clear(list);
+  list.appendChild(choice(T.langAuto, !S.language, pickLanguage('')));
+  for (code in Strings) { if (Strings.hasOwnProperty(code)) { list.appendChild(choice(Strings[code].langName, code === S.language, pickLanguage(code))); } }
+}
+function pickLanguage(code) { return function () { S.language = code; S.touched['language-list'] = 1; drawChoices(); }; }
 function choice(text, chosen, fn) {
   var b = button(text, 'choice', fn);
   if (chosen) { b.setAttribute('data-chosen', '1'); }

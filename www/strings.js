@@ -1,6 +1,20 @@
-/* Every word the page's scripts show, one table a language (index.html holds the rest).
+/* Every word the page shows, one table a language: Strings.en here, the source every other
+   table (strings-de.js ...) has every key of (tests/test_page_languages.py). index.html's
+   texts are named by their data-t attributes; kit.js picks the table (issue 15).
    ES5 (see app.js). Loaded first; its one global is Strings. */
 var Strings = {en: {
+  // index.html's texts (data-t, data-t-placeholder) and the language field
+  langName: 'English', language: 'Language', langAuto: 'Automatic (the browser\'s)',
+  chats: 'Chats', settings: 'Settings', emptyTitle: 'Ask Gemini anything',
+  emptyHint: 'Long replies turn the page: read back with Previous, or swipe.',
+  prev: 'Previous', next: 'Next', follow: 'Follow reply', writeMessage: 'Write a message', send: 'Send',
+  stop: 'Stop', searchWeb: 'Search the web', back: 'Back to chat', thisPage: 'This page', textSize: 'Text size',
+  apiKey: 'API key', pasteKey: 'Paste a new key', model: 'Model', typeModel: 'Or type a model\'s name',
+  reloadModels: 'Load the list again', thinkingLevel: 'Thinking level (Gemini 3 models; the others take a budget)',
+  systemInstruction: 'System instruction', temperature: 'Temperature, 0 to 2 (empty: default)',
+  showThoughts: 'Show the model\'s thoughts',
+  searchAll: 'Search the web for every message (free keys have few searches a day)',
+  urlContext: 'Read the web pages a message links to', throttle: 'Screen updates at most every ... ms', save: 'Save',
   serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
   you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...',
   stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
@@ -18,6 +32,12 @@ var Strings = {en: {
   notListed: ' (not in the list: typed by name)', use: 'Use ', andRetry: ' and try again',
   noOther: 'Pick another model in Settings.',
   levels: [['', 'Default'], ['MINIMAL', 'Minimal'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']],
+  // index.html's texts of the library, phone, provider and less-typing parts
+  library: 'Library', phone: 'Phone', saveBook: 'Save as book', hlSearch: 'Search your highlights', search: 'Search',
+  more: 'More', quiz: 'Quiz me on my last 10 words', phoneTitle: 'Type on your phone', provider: 'Provider',
+  profile: 'Profile', addPreset: 'Add from preset', baseUrl: 'Base URL', deleteProfile: 'Delete this profile',
+  quickPrompts: 'One-tap prompts, one a line (empty: the usual set)',
+  followUps: 'Suggest follow-up questions to tap under each reply (about 80 tokens more a reply)',
   // issue 14: the library views (library.js)
   highlights: 'Highlights', words: 'Words', books: 'Books', allBooks: 'All books', moreBooks: 'More books',
   libLoading: 'Loading...', noHighlights: 'No highlights yet.', noMatch: 'No highlight matches.',
@@ -35,6 +55,5 @@ var Strings = {en: {
   noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
   profileOf: ' \u00B7 ',
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
-  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
-  language: 'English'
+  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into '
 }};

@@ -46,6 +46,7 @@ DEFAULTS = {
     "profile": ("Gemini", str, "the provider profile new chats use (profiles.py); Gemini is the settings above"),
     "quick_prompts": (None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     "follow_ups": (True, bool, "ask for two or three follow-up questions to tap under each reply"),
+    "language": ("", str, "the page's language: en, de, fr or es (empty: the browser's)"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -133,7 +134,21 @@ def _lines(name, value):
 _CHOICES = {"thinking_level": ("MINIMAL", "LOW", "MEDIUM", "HIGH")}
 
 
+# The languages the page has a table for (www/strings*.js; tests/test_page_languages.py
+# checks the two agree). A region is dropped: "de-AT" is "de".
+LANGUAGES = ("en", "de", "fr", "es")
+
+
+def _check_language(value):
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise SettingsError("language must be one of %s (or empty: the browser's)" % ", ".join(LANGUAGES))
+    return code
+
+
 def _check_choice(name, value):
+    if name == "language" and value != "":
+        return _check_language(value)
     if name not in _CHOICES or value == "":
         return value
     if value.strip().upper() not in _CHOICES[name]:
