@@ -95,9 +95,15 @@ def wait_js(page, expr, arg=None, timeout=60):
     """Poll a JS function (given arg) until it returns something truthy; returns it.
     Not Playwright's wait_for_function: that one needs Promise in the page, which the
     old-Kindle mode has deleted."""
+    from playwright.sync_api import Error as PlaywrightError   # here: without Playwright the tests skip
     deadline = time.time() + timeout
     while True:
-        value = page.evaluate(expr, arg)
+        try:
+            value = page.evaluate(expr, arg)
+        except PlaywrightError as exc:   # the page navigated meanwhile (a reload it does on purpose)
+            if "context was destroyed" not in str(exc):
+                raise
+            value = None
         if value:
             return value
         if time.time() > deadline:
