@@ -43,20 +43,23 @@ def _dicts(value):
     return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
 
 
-def openai_models(transport, base_url, api_key, timeouts):
+def _bearer(api_key):
+    """OpenAI-compatible services and Ollama (behind a proxy) take the key as a bearer token;
+    on the reader's own network there may be none."""
     headers = {"Accept": "application/json"}
     if api_key:
         headers["Authorization"] = "Bearer " + api_key
-    return _fetch(transport, "The service", lambda _: base_url.rstrip("/") + "/models", headers, timeouts,
-                  openai_entries)
+    return headers
+
+
+def openai_models(transport, base_url, api_key, timeouts):
+    return _fetch(transport, "The service", lambda _: base_url.rstrip("/") + "/models", _bearer(api_key),
+                  timeouts, openai_entries)
 
 
 def ollama_models(transport, base_url, api_key, timeouts):
-    headers = {"Accept": "application/json"}
-    if api_key:
-        headers["Authorization"] = "Bearer " + api_key
-    return _fetch(transport, "Ollama", lambda _: base_url.rstrip("/") + "/api/tags", headers, timeouts,
-                  ollama_entries)
+    return _fetch(transport, "Ollama", lambda _: base_url.rstrip("/") + "/api/tags", _bearer(api_key),
+                  timeouts, ollama_entries)
 
 
 def anthropic_models(transport, base_url, api_key, timeouts):
