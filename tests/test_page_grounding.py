@@ -67,7 +67,7 @@ def test_the_setting_turns_search_on_by_default(page, server):
     page.click("#save-settings")
     wait_js(page, "() => document.getElementById('settings-status').textContent === 'Saved.'")
     assert server.get("api/settings")["google_search"] is True
-    page.click(".back >> nth=1")
+    page.click("#settings-view .back")
     send(page, "Is it raining?")
     assert page.is_checked("#search")   # checked again after the send: the default is on
     assert wait_status(page) == "done"
