@@ -56,12 +56,14 @@ function fillTable(code) {
 }
 // index.html's texts: data-t names the key; a label with a box keeps the box (its last text node changes)
 function fillPage() {
-  var els = document.querySelectorAll('[data-t]'), i, el, n;
+  var els = document.querySelectorAll('[data-t]'), i, text, n;
   for (i = 0; i < els.length; i++) {
-    el = els[i]; n = el.lastChild;
-    if (el.firstElementChild && n && n.nodeType === 3) { n.nodeValue = ' ' + T[el.getAttribute('data-t')]; } else { setText(el, T[el.getAttribute('data-t')]); }
+    text = T[els[i].getAttribute('data-t')];
+    n = els[i].lastChild;
+    if (els[i].firstElementChild && n && n.nodeType === 3) { n.nodeValue = ' ' + text; } else { setText(els[i], text); }
   }
-  for (els = document.querySelectorAll('[data-t-placeholder]'), i = 0; i < els.length; i++) { els[i].setAttribute('placeholder', T[els[i].getAttribute('data-t-placeholder')]); }
+  els = document.querySelectorAll('[data-t-placeholder]');
+  for (i = 0; i < els.length; i++) { els[i].setAttribute('placeholder', T[els[i].getAttribute('data-t-placeholder')]); }
   document.documentElement.setAttribute('lang', LANG);
 }
 function useLanguage(setting) {   // the server's setting (empty: automatic)
