@@ -144,3 +144,22 @@ def long_reply(paragraphs, seed=3):
         if n % 60 == 30:
             out.append("```\n" + "\n".join("line %d of code" % k for k in range(12)) + "\n```")
     return "\n\n".join(out)
+
+
+def wait_through_reloads(page, expr, arg=None, timeout=60):
+    """wait_js for a page that reloads itself at a moment the test cannot know (a new
+    language, issue 15): an evaluate the reload cuts off ("Execution context was
+    destroyed") is asked again of the new page."""
+    from playwright.sync_api import Error
+    deadline = time.time() + timeout
+    while True:
+        try:
+            value = page.evaluate(expr, arg)
+            if value:
+                return value
+        except Error as exc:
+            if "context was destroyed" not in str(exc):
+                raise
+        if time.time() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, expr))
+        time.sleep(0.05)

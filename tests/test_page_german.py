@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from page_fixtures import Server, browser, open_page, wait_js  # noqa: F401
+from page_fixtures import Server, browser, open_page, wait_js, wait_through_reloads  # noqa: F401
 from phantom_page import Phantom
 from strings_tables import flat, read_tables
 
@@ -172,9 +172,8 @@ def test_language_de_picked_in_settings_turns_the_page_german(browser, server, l
         page.click("#show-settings")
         wait_js(page, "() => document.querySelectorAll('#language-list .choice').length === %d" % (len(TABLES) + 1))
         page.click("#language-list .choice:text-is('Deutsch')")
-        with page.expect_navigation():     # a new language reloads the page
-            page.click("#save-settings")
-        wait_js(page, "() => " + LANG_READY % "de")
+        page.click("#save-settings")       # a new language reloads the page
+        wait_through_reloads(page, "() => " + LANG_READY % "de")
         assert server.get("api/settings")["language"] == "de"
         page.reload()
         wait_js(page, "() => " + LANG_READY % "de")

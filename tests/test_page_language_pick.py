@@ -7,7 +7,7 @@
 A page that reloaded loses window.kcMark, which each test sets once the page is settled."""
 import pytest
 
-from page_fixtures import CHROMIUM_ARGS, Server, browser, wait_js  # noqa: F401
+from page_fixtures import Server, browser, wait_js, wait_through_reloads  # noqa: F401
 from strings_tables import read_tables
 
 DE = read_tables()["de"]
@@ -37,6 +37,12 @@ def start(browser, url, *scripts):
     return page
 
 
+def settled(page, n, lang, send_text):
+    """The page's n-th start shows lang (its Send button reads send_text)."""
+    wait_through_reloads(page, "() => +sessionStorage.getItem('kc.starts') === %d && (%s)()"
+                         % (n, READY % (lang, send_text)))
+
+
 def starts(page):
     return int(page.evaluate("() => sessionStorage.getItem('kc.starts')"))
 
@@ -53,13 +59,12 @@ def still_the_same_page(page):
 def test_empty_storage_reloads_once_then_starts_german(browser, server):
     page = start(browser, server.url)
     try:
-        wait_js(page, READY % ("de", DE["send"]))
-        assert starts(page) == 2                     # the English start, and one reload
+        settled(page, 2, "de", DE["send"])        # the English start, and one reload
         assert page.evaluate("() => localStorage.getItem('kc.lang')") == "de"
         assert still_the_same_page(page)
         page.reload()
-        wait_js(page, READY % ("de", DE["send"]))
-        assert starts(page) == 3 and still_the_same_page(page)
+        settled(page, 3, "de", DE["send"])
+        assert still_the_same_page(page)
         assert page.text_content("#new-chat") == DE["newChat"]
         assert page.get_attribute("#message", "placeholder") == DE["writeMessage"]
         assert not page.errors
@@ -70,8 +75,8 @@ def test_empty_storage_reloads_once_then_starts_german(browser, server):
 def test_refused_storage_turns_german_in_place(browser, server):
     page = start(browser, server.url, NO_STORAGE)
     try:
-        wait_js(page, READY % ("de", DE["send"]))
-        assert starts(page) == 1 and still_the_same_page(page)
+        settled(page, 1, "de", DE["send"])
+        assert still_the_same_page(page)
         assert page.text_content("#show-settings") == DE["settings"]
         assert page.text_content("label[data-t='follow']").strip() == DE["follow"]
         assert page.is_checked("#follow")               # the box in the label is kept
@@ -83,11 +88,10 @@ def test_refused_storage_turns_german_in_place(browser, server):
 def test_automatic_again_follows_the_browser(browser, server):
     page = start(browser, server.url)
     try:
-        wait_js(page, READY % ("de", DE["send"]))
+        settled(page, 2, "de", DE["send"])
         server.request("PUT", "api/settings", {"language": ""})
-        with page.expect_navigation():      # the next settings answer says: automatic
-            page.click("#show-settings")
-        wait_js(page, READY % ("en", "Send"))
+        page.click("#show-settings")        # its settings answer says: automatic
+        settled(page, 3, "en", "Send")
         assert page.evaluate("() => localStorage.getItem('kc.lang')") is None
         assert still_the_same_page(page)
     finally:
