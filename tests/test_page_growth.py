@@ -20,6 +20,12 @@ TRICKY = (
     "Some **bold**, `code`, [a link](https://example.org/x) and \U0001F680.\rlone CR\n\n"
     "| Name | Value |\n|:-----|------:|\n| a | 1 |\n\nintro two\nc | d\n|-x|\n\nend")
 
+# A grown reply's blocks, out of their sheaves (markdown.js), as HTML; and each sheaf holds
+# at most 32 blocks (else the string says so)
+FLAT = """function flat(body) {
+    return Array.prototype.map.call(body.childNodes, function (s) {
+        if (s.className !== 'sheaf') { return 'NOT IN A SHEAF: ' + s.outerHTML; }
+        return s.childNodes.length > 32 ? 'SHEAF TOO BIG' : s.innerHTML; }).join(''); }"""
 # grow(r) fed the text in pieces of the given sizes (cycled) -> [innerHTML, stats per update]
 FEED = """(function (text, sizes) {
     var r = {text: '', body: document.createElement('div')}, i = 0, k = 0, n, per = [], s = Markdown.stats, l, b;
@@ -31,7 +37,8 @@ FEED = """(function (text, sizes) {
         Markdown.grow(r);
         per.push([s.lines - l, s.blocks - b]);
     }
-    return [r.body.innerHTML, per];
+    return [flat(r.body), per];
+    """ + FLAT + """
 })"""
 WHOLE = "(function (text) { return Markdown.render(Markdown.parse(text), document.createElement('div')).innerHTML; })"
 
@@ -106,7 +113,7 @@ def test_a_streamed_reply_is_parsed_where_it_grows(page, server):
     assert lines <= total_lines + 12 * updates, (lines, updates, total_lines)
     assert blocks <= 120 * 1.5 + 4 * updates, (blocks, updates)
     shown = page.evaluate("() => { var r = document.querySelector('.msg.model:last-child').reply;"
-                          " return [r.text, r.body.innerHTML]; }")
+                          " return [r.text, flat(r.body)]; " + FLAT + " }")
     assert shown[0] == text
     assert shown[1] == page.evaluate("(t) => %s(t)" % WHOLE, text)
 

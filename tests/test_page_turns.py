@@ -69,7 +69,7 @@ def test_turns_start_at_the_cut_line_and_cost_the_same_late(browser, server, siz
         page.fill("#message", "echo:" + long_reply(PARAGRAPHS, seed=11))
         page.click("#send")
         assert wait_status(page) == "done"
-        assert page.locator(".msg.model .body > *").count() > 100
+        assert page.locator(".msg.model .body .sheaf > *").count() > 100   # blocks, in their sheaves (markdown.js)
         check(page.evaluate("() => " + TURNS))
         assert not page.errors, page.errors
     finally:

@@ -152,6 +152,7 @@ function poll(live) {
   live.sent = +new Date();
   live.xhr = api('GET', chatPath(live.chat, '/messages/' + live.index) + '?from=' + live.offset +
     '&tfrom=' + live.toff + '&wait=' + WAIT, null, function (err, d) {
+    var t0 = +new Date();   // the answer's whole handling is the update's cost (again)
     live.xhr = null;
     if (S.live !== live) { return; }
     if (err && !(err.status >= 400 && err.status < 500)) {   // Wi-Fi drop, sleep, restart: again, slower
@@ -167,7 +168,6 @@ function poll(live) {
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
     live.toff = d.thoughts_next || live.toff;
-    var t0 = +new Date();
     if (text || th || d.status !== live.r.el.getAttribute('data-status')) {
       update(live.r, text, th, d);
       followPage(atEnd);   // reads positions: the layout is done here, in this task
@@ -178,12 +178,12 @@ function poll(live) {
 }
 
 // Never faster than the throttle, whatever the answer: a reply stuck at the same offset
-// made the page spin on instant answers. And never busier than a third of the time: on
+// made the page spin on instant answers. And never busy more than a quarter of the time: on
 // a slow core (the JIT-less Kindle browser) an update of a long reply costs more than the
 // throttle, and polling at once after it kept the main thread busy 60% of a reply (issue
 // 12.5). Then updates come less often and bring more text each, which e-ink prefers too;
 // at most PACE_MAX apart, so the text still flows.
-var PACE = 3, PACE_MAX = 5000;
+var PACE = 4, PACE_MAX = 5000;   // the handler's cost, times 4: the paint after it adds ~35%
 function again(live, ms) {
   var every = Math.max(S.throttle || 500, 250, Math.min(PACE * (live.cost || 0), PACE_MAX));
   live.timer = setTimeout(function () { poll(live); }, Math.max(ms, live.sent + every - new Date()));
@@ -291,7 +291,8 @@ function atEdge(edge, base) {
   return out;
 }
 
-// The last of body's blocks that starts above the edge, if it reaches past it.
+// The last of body's blocks that starts above the edge, if it reaches past it; in a
+// reply, looked for in its sheaves (markdown.js), then in the sheaf's blocks.
 function blockAt(body, edge, base) {
   var list = body.childNodes, lo = 0, hi = list.length - 1, mid;
   if (hi < 0 || list[0].getBoundingClientRect().top - base >= edge) { return null; }
@@ -299,6 +300,7 @@ function blockAt(body, edge, base) {
     mid = Math.ceil((lo + hi) / 2);
     if (list[mid].getBoundingClientRect().top - base < edge) { lo = mid; } else { hi = mid - 1; }
   }
+  if (list[lo].className === 'sheaf') { return blockAt(list[lo], edge, base); }
   return list[lo].getBoundingClientRect().bottom - base > edge + 1 ? list[lo] : null;
 }
 

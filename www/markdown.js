@@ -208,13 +208,25 @@ function grow(r) {
   stats.lines += lines.starts.length;
   stats.blocks += blocks.length;
   for (i = 0; i < blocks.length && i < s.open.length && blocks[i].src === s.open[i].src; i++) { /* same */ }
-  for (j = i; j < s.nodes.length; j++) { r.body.removeChild(s.nodes[j]); }
+  for (j = i; j < s.nodes.length; j++) { s.nodes[j].parentNode.removeChild(s.nodes[j]); }
   s.nodes.length = i;
-  for (j = i; j < blocks.length; j++) { s.nodes.push(r.body.appendChild(renderBlock(blocks[j]))); }
+  for (j = i; j < blocks.length; j++) { s.nodes.push(sheaf(r).appendChild(renderBlock(blocks[j]))); }
   k = settled(blocks, lines.done);
   if (k) { s.base += lines.starts[blocks[k].line]; }
   s.open = blocks.slice(k);
   s.nodes = s.nodes.slice(k);
+}
+
+// A reply's blocks go into sheaves of SHEAF blocks (plain divs: margins collapse through
+// them as before). An update changes the last sheaf only, so the layout after it walks
+// the body's few sheaves and one sheaf's blocks, where it walked every block of the reply:
+// the per-update layout grew with the reply, and on a slow core the main thread with it
+// (issue 12.5). Blocks never move between sheaves: only the last ones are ever redrawn.
+var SHEAF = 32;
+function sheaf(r) {
+  var s = r.md;
+  if (!s.sheaf || s.sheaf.childNodes.length >= SHEAF) { s.sheaf = r.body.appendChild(make('div', 'sheaf')); }
+  return s.sheaf;
 }
 
 // The work done, for tests and benchmarks: updates, and the lines and blocks they parsed.
