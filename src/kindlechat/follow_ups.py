@@ -50,10 +50,14 @@ def asked(system_instruction):
 
 
 def _held_length(text):
-    """How many characters at the end of text could start the marker."""
-    for n in range(min(len(MARKER) - 1, len(text)), 0, -1):
-        if text.endswith(MARKER[:n]):
-            return n
+    """How many characters at the end of text could start the marker. Runs for every
+    text delta (the relay's hot path): a held start must begin with the marker's first
+    character in the last len(MARKER) - 1, so most deltas cost one str.find."""
+    at = text.find(MARKER[0], max(0, len(text) - (len(MARKER) - 1)))
+    while at >= 0:   # the leftmost candidate is the longest
+        if MARKER.startswith(text[at:]):
+            return len(text) - at
+        at = text.find(MARKER[0], at + 1)
     return 0
 
 
