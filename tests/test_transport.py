@@ -137,3 +137,50 @@ def test_iter_lines_would_split_a_multi_line_event_where_a_crlf_is_cut(upstream)
     with requests.post(upstream.url, stream=True) as response:
         events = [e.data for e in sse.iter_events(response.iter_content(chunk_size=None))]
     assert events == ["first line\nsecond line"]
+
+
+def _read_times(upstream, gather, events=8, gap=0.02):
+    """The monotonic time each chunk of a stream of `events` events, `gap` seconds
+    apart, was handed over, read with the given gather."""
+    pieces = [event(chunk("w%d " % n)) for n in range(events)]
+    upstream.script(Reply(body=b"".join(pieces), pieces=pieces, delay=gap))
+    exchange = Transport().exchange(gemini.stream_url(upstream.url, "m"), {}, b"{}", gather=gather)
+    exchange.open()
+    times = [time.monotonic() for _ in exchange.chunks()]
+    exchange.close()
+    return times
+
+
+def test_a_fast_stream_is_read_in_bursts_once_reading_caught_up(upstream):
+    """Gathering (transport.py): after a read that waited on the network, the
+    exchange pauses, and the events sent meanwhile are then read in one go: one
+    wake-up of the Kindle's core for many events. With gather 0 (throttle off)
+    every event is read as it comes."""
+    times = _read_times(upstream, gather=0.6)
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    pause = max(range(len(gaps)), key=gaps.__getitem__)
+    assert gaps[pause] >= 0.5                         # the pause, with the stream's rest sent meanwhile
+    after = times[pause + 1:]
+    assert len(after) >= 5 and after[-1] - after[0] < 0.3   # read back to back
+    times = _read_times(upstream, gather=0.0)
+    assert max(b - a for a, b in zip(times, times[1:])) < 0.4
+
+
+def test_stop_ends_a_pause_at_once(upstream):
+    """A stream paused to gather (here for 30 s) ends as soon as it is cancelled."""
+    pieces = [event(chunk("one ")), event(chunk("two "))]
+    upstream.script(Reply(body=b"".join(pieces), pieces=pieces, delay=0.1, stall_after=2, stall_seconds=20))
+    exchange = Transport().exchange(gemini.stream_url(upstream.url, "m"), {}, b"{}", gather=30)
+    exchange.open()
+    got = []
+    reader = threading.Thread(target=lambda: got.extend(_try(lambda: list(exchange.chunks())) or []))
+    reader.start()
+    deadline = time.monotonic() + 5
+    while len(upstream.sent) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)   # the second event read, which waited: the reader is in its pause now
+    started = time.monotonic()
+    exchange.cancel()
+    reader.join(5)
+    assert not reader.is_alive() and time.monotonic() - started < 2
+    exchange.close()

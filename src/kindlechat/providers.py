@@ -28,6 +28,21 @@ KINDS = {
 }
 
 
+# A stream's data gathers (transport.py) for a fifth of the throttle between screen
+# updates, at most 0.1 s: text read sooner would wait for the page's next update
+# anyway, and a poll that answers meanwhile is at most this much behind.
+GATHER_SHARE, GATHER_MAX = 0.2, 0.1
+
+
+def gather(settings):
+    """Seconds a stream's data may gather between reads: 0 with the throttle off.
+
+        >>> gather({"throttle_ms": 500}), gather({"throttle_ms": 200}), gather({"throttle_ms": 0})
+        (0.1, 0.04, 0.0)
+    """
+    return min(GATHER_MAX, GATHER_SHARE * settings["throttle_ms"] / 1000.0)
+
+
 def _endpoint(settings, profile, demo_url):
     """(base URL, key, timeouts): the emulator's in demo mode, else the profile's own."""
     base, key = (demo_url, "demo") if demo_url else (profile["base_url"], profile.get("api_key") or "")
@@ -54,7 +69,8 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
     if (options or {}).get("follow_ups"):   # after the profile's own instruction (follow_ups.py)
         asked = follow_ups.asking(asked)
     url, headers, body = wire.request(history, asked, base, key, options)
-    stream = ReplyStream(transport.exchange(url, headers, body, timeouts), _decoder(kind, wire, name), key)
+    exchange = transport.exchange(url, headers, body, timeouts, gather(settings))
+    stream = ReplyStream(exchange, _decoder(kind, wire, name), key)
     stream.source = {"profile": name or profiles.GEMINI, "model": profile.get("model") or ""}
     return stream
 

@@ -22,14 +22,29 @@ Reading uses requests' and urllib3's public API only:
   wakes a read blocked on the socket (a close from another thread would not).
 Before the headers arrive there is no public handle on the connection: see the
 one hook below.
+
+Gathering: a model that streams fast sends an event every millisecond or so, and
+reading each as it comes wakes the Kindle's one core (shared with the browser)
+for each: a system call, the decoder's code brought back into the cache, for a
+few characters that the page shows only at its next update (every 500 ms by
+default, for e-ink). So after a read that had to wait on the network, and with
+nothing more on this machine yet, chunks() pauses `gather` seconds: what arrives
+meanwhile is then read in one go. The first text is handed on before the first
+pause; cancel() ends a pause at once; gather 0 (the server's throttle off) reads
+every chunk as it comes.
 """
+import select
 import socket
 import threading
+import time
 
 TIMEOUTS = {"connect": 15.0, "read": 120.0}
 READ_SIZE = 65536          # read1() returns what has arrived, up to this
 MAX_ERROR_BODY = 65536     # an error body or login page is read this far, no further
 MAX_GET_BODY = 1 << 20     # a page of a model list: ~50 models of ~1 KB
+# A read that took longer than this waited on the network: one from bytes already
+# buffered takes microseconds (tens on a Kindle), one that blocked at least a wake-up.
+WAITED = 0.0002
 
 
 class Transport:
@@ -46,9 +61,10 @@ class Transport:
                 self._session = _new_session()
             return self._session
 
-    def exchange(self, url, headers, data, timeouts=None):
-        """A request not sent yet: open() sends it."""
-        return Exchange(self, url, headers, data, timeouts)
+    def exchange(self, url, headers, data, timeouts=None, gather=0.0):
+        """A request not sent yet: open() sends it. gather: seconds to let the body's
+        data gather after a read caught up with the network (see above)."""
+        return Exchange(self, url, headers, data, timeouts, gather)
 
     def get(self, url, headers, timeouts=None, limit=MAX_GET_BODY):
         """A plain GET on the same session (a model list): (status, content type,
@@ -68,11 +84,13 @@ class Exchange:
     response once its headers came; chunks() yields the body; cancel() from
     another thread ends it at once; close() lets go of it."""
 
-    def __init__(self, transport, url, headers, data, timeouts=None):
+    def __init__(self, transport, url, headers, data, timeouts=None, gather=0.0):
         self.transport, self.url, self.headers, self.data = transport, url, headers, data
         self.timeouts = dict(TIMEOUTS, **(timeouts or {}))
+        self.gather = gather
         self.response = None
         self.cancelled = False
+        self._woken = threading.Event()   # set by cancel(): ends a pause in chunks()
         self.whole = False     # the body was read to its end: the connection may serve again
         self._conn = None      # the connection carrying it, noted by the hook
 
@@ -88,7 +106,21 @@ class Exchange:
         return self.response
 
     def chunks(self):
-        """The body's bytes as they arrive, gzip undone; ends at the body's end."""
+        """The body's bytes as they arrive, gzip undone; ends at the body's end.
+        Pauses to let data gather after a read that waited (see above)."""
+        reads, clock = self._reads(), time.monotonic
+        while True:
+            began = clock()
+            data = next(reads, None)
+            if data is None:
+                break
+            waited = clock() - began > WAITED
+            yield data
+            if self.gather and waited and not self.cancelled and not self._arrived():
+                self._woken.wait(self.gather)
+        self.whole = not self.cancelled
+
+    def _reads(self):
         if self.response.raw.chunked:
             yield from self.response.iter_content(chunk_size=None)
         else:
@@ -98,7 +130,23 @@ class Exchange:
                 if not data:
                     break
                 yield data
-        self.whole = not self.cancelled
+
+    def _arrived(self):
+        """Whether more of the body is on this machine already: in the socket, or
+        decrypted and pending in TLS. Not knowing counts as no (a pause costs only
+        `gather` of delay). The few bytes http.client may hold in its own buffer are
+        not seen; they wait for the pause's end."""
+        sock = getattr(self._conn, "sock", None)
+        if sock is None:
+            return False
+        try:
+            if hasattr(sock, "pending") and sock.pending():
+                return True
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError, AttributeError):
+            return False
 
     def read_some(self, limit=MAX_ERROR_BODY):
         """Up to limit bytes of the body as text (an error body or a login page)."""
@@ -116,6 +164,7 @@ class Exchange:
     def cancel(self):
         """End the exchange now, from any thread."""
         self.cancelled = True
+        self._woken.set()
         response = self.response
         if response is None:
             _shut(self._conn)
@@ -144,7 +193,8 @@ class Exchange:
 # the connection a request is on. A pool's ConnectionCls is urllib3's documented
 # way to choose the connection class; ours notes, on the sending thread, which
 # connection carries the Exchange being opened there, as it connects or sends.
-# Only its socket is used, to shut it down. Tested in tests/test_transport.py.
+# Only its socket is used: to shut it down, and to see whether more of the body has
+# arrived (chunks()' gathering). Tested in tests/test_transport.py.
 
 _opening = threading.local()
 
