@@ -59,7 +59,7 @@ def _reply_both_ways(body, monkeypatch):
     return short, full
 
 
-PART = '{"candidates": [{"content": {"parts": [{"text": "%s"}%s]}%s}]%s}'
+PART = '{"candidates": [{"content": {"parts": [{"text": "%s"}%s],"role": "model"}%s}]%s}'
 # Events that begin like a text-only one but are not: each must go through json.loads.
 LOOKALIKES = [
     PART % ("a", ', {"text": "b"}', "", ""),                                   # a second part

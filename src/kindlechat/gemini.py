@@ -33,43 +33,47 @@ CONTENT_TYPE = "text/event-stream"
 MAX_BARE_JSON = 65536
 
 
-# Nearly every event of a reply is one text part and its usage counts, serialized
-# as Gemini does (tests/fixtures/gemini). For those the text is read straight from
-# the line with the json module's own string scanner: json.loads builds ~20 objects
-# per event (~3 us here, most of the decoding; ~6,000 events a MiB of reply). Any
-# other event, or one that names a field read elsewhere in _event, goes through
-# json.loads. bench/relay_cpu.py measures it.
+# Nearly every event of a reply is one text part in one candidate, and its usage
+# counts, serialized as Gemini does (tests/fixtures/gemini: with an "index" or
+# without). For those the text is read straight from the line with the json
+# module's own string scanner: json.loads builds ~20 objects an event (~3 us here,
+# most of the decoding, ~6,000 events a MiB of reply). Any other event goes
+# through json.loads. bench/relay_cpu.py measures it.
 TEXT_ONLY = '{"candidates": [{"content": {"parts": [{"text": "'
-# The fields _event reads beyond the text, and the keys on the way to it (a repeated
-# key is the last one to json.loads).
-READ_ELSEWHERE = ('"finishReason"', '"groundingMetadata"', '"urlContextMetadata"', '"error"', '"promptFeedback"',
-                  '"candidates"', '"content"', '"parts"', '"text"')
+CLOSED = ('}],"role": "model"},"index": 0}]', '}],"role": "model"}}]')   # part, content, candidate(s)
+# After CLOSED only top-level fields follow: those _event reads besides usage, the
+# key json.loads would take the last of if repeated, and a backslash (a key written
+# with escapes) send the event through json.loads.
+TOP_READ = ('"error"', '"promptFeedback"', '"candidates"', "\\")
 USAGE = '"usageMetadata": {"'   # a usage object with counts in it; any other form goes through json.loads
 
 
 def text_only(data):
     """(text, whether it carries usage counts) of an event that holds one text part
-    and nothing else _event reads, else None.
+    in one candidate and nothing else _event reads, else None.
 
         >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hi \\u00e9"}],"role": "model"}}]}')
-        ('Hi é', False)
+        ('Hi \xe9', False)
         >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hm", "thought": true}]}}]}') is None
         True
     """
-    if not data.startswith(TEXT_ONLY) or not data.endswith("}"):
+    if not data.startswith(TEXT_ONLY):
         return None
     try:
         text, end = scanstring(data, len(TEXT_ONLY))
     except ValueError:
         return None
-    rest = data[end:]
-    if not rest.startswith("}]") or "\\" in rest or any(name in rest for name in READ_ELSEWHERE):
-        return None   # another part, a part's other field (thought), a field read elsewhere, an escape
-    # What TEXT_ONLY opened, rest must close: a cut or doubled tail is not taken for whole.
-    if rest.count("}") - rest.count("{") != 4 or rest.count("]") - rest.count("[") != 2:
+    closed = data.startswith(CLOSED[0], end) and len(CLOSED[0]) or data.startswith(CLOSED[1], end) and len(CLOSED[1])
+    if not closed:
+        return None   # another part, another field of this one (thought), a candidate's field (finishReason)
+    top = data[end + closed:]
+    if TOP_READ[0] in top or TOP_READ[1] in top or TOP_READ[2] in top or TOP_READ[3] in top:
         return None
-    usage = '"usageMetadata"' in rest
-    if usage and USAGE not in rest:
+    # The top-level object, and nothing else, is still open: a cut or doubled tail is not taken for whole.
+    if top.count("}") - top.count("{") != 1 or top.count("]") != top.count("["):
+        return None
+    usage = '"usageMetadata"' in top
+    if usage and USAGE not in top:
         return None
     return text, usage
 

@@ -106,6 +106,9 @@ class EventDecoder:
     def decode(self, line):
         if not line:
             return self._dispatch()
+        if line[:6] == "data: ":   # the usual line, first: what the rules below make of it
+            self._data.append(line[6:])
+            return None
         # Spec: "If the line starts with a U+003A COLON character (:) Ignore the line."
         if line[0] == ":":
             return None
