@@ -11,7 +11,7 @@ from testkit.faultkit import tally
 from testkit.serverproc import HTTPFailure, ServerProcess
 
 from kindlechat.records import Invalid, check
-from kindlechat.store import Damaged, NotFound, Store, parse_journal
+from kindlechat.store import COMPACT_SLACK, Damaged, NotFound, Store, parse_journal
 
 GOOD = (b'{"t":"chat","id":"x","created":1}\n'
         b'{"t":"msg","role":"user","text":"Hi","status":"done"}\n'
@@ -121,7 +121,9 @@ def test_start_up_marking_goes_past_a_damaged_chat_and_an_unwritable_one(two, tm
     store, good, bad = two
     stuck = store.create()
     store.add_message(stuck, "model", "", "streaming")
-    os.mkdir(os.path.join(store.dir, stuck + ".jsonl.tmp"))   # its compaction can't be written, even by root
+    for n in range(COMPACT_SLACK):   # past its slack: its end is a compaction (store.py)
+        store.add_text(stuck, 0, "w%d " % n)
+    os.mkdir(os.path.join(store.dir, stuck + ".jsonl.tmp"))   # which can't be written, even by root
     fresh = Store(str(tmp_path))
     assert fresh.mark_interrupted() == 1
     assert Store(str(tmp_path)).get(good)["messages"][1]["status"] == "interrupted"

@@ -60,16 +60,17 @@ def test_a_reply_end_that_does_not_fit_raises_storage_full_and_keeps_the_journal
     i = store.add_message(cid, "model", "", "streaming")
     path = os.path.join(store.dir, cid + ".jsonl")
     before = read(path)
-    filler = fill(disk, leave=len(before) // 2)
+    last = words(3000, "end-")                     # ~27 KB: more than the room left (and a tmpfs page)
+    filler = fill(disk, leave=8 * 1024)
     with pytest.raises(StorageError) as caught:
-        store.end_message(cid, i, "done", "the last words")
+        store.end_message(cid, i, "done", last)
     assert caught.value.code == "storage_full" and str(caught.value).startswith(FULL)
     assert read(path) == before and sorted(os.listdir(store.dir)) == [cid + ".jsonl"]
     assert store.get(cid)["messages"][i]["status"] == "streaming"   # what is shown was saved
     os.remove(filler)
-    store.end_message(cid, i, "done", "the last words")
+    store.end_message(cid, i, "done", last)
     again = Store(disk).get(cid)["messages"]
-    assert len(again) == 9 and again[i]["text"] == "the last words" and again[i]["status"] == "done"
+    assert len(again) == 9 and again[i]["text"] == last and again[i]["status"] == "done"
 
 
 def test_an_append_that_does_not_fit_is_undone_and_the_next_one_reads(disk):
@@ -101,9 +102,10 @@ def server(data, tmp_path):
 
 
 def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, tmp_path):
-    """The issue's scenario: a chat of 16 messages, a disk with less room than its
-    journal, a reply ends. Its compaction fails; the journal is as it was, the page
-    is told the storage is full (not done), and after a restart all 16 are back."""
+    """The issue's scenario: a chat of 16 messages, a disk with less room than the
+    next reply (demo:long, ~10 KB), a reply ends. Its end does not fit; the journal
+    is as it was, the page is told the storage is full (not done), and after a
+    restart all 16 are back."""
     data = os.path.join(disk, "data")
     srv = server(data, tmp_path)
     try:
@@ -114,9 +116,9 @@ def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, 
             assert (answer["status"], answer["text"]) == ("done", text)
         path = os.path.join(data, "chats", cid + ".jsonl")
         before = read(path)
-        filler = fill(disk, leave=len(before) // 4)
+        filler = fill(disk, leave=2 * 1024)
         assert free_bytes(disk) < len(before)
-        answer = srv.read_reply(cid, srv.send(cid, "echo: the last reply"))
+        answer = srv.read_reply(cid, srv.send(cid, "demo:long"))
         assert answer["status"] != "done"
         assert answer["status"] == "error" and answer["error"]["message"].startswith(FULL), answer
         assert answer["error"]["code"] == "storage_full"
@@ -134,4 +136,4 @@ def test_a_full_disk_at_a_reply_end_loses_nothing_saved_before_end_to_end(disk, 
     assert [m["text"] for m in messages[:16]] == [t for text in sent for t in ("echo: " + text, text)]
     assert [m["status"] for m in messages[:16]] == ["done"] * 16
     tally("storage: the disk fills up (1 MB tmpfs) as a reply ends", 1)
-    assert messages[16]["text"] == "echo: the last reply" and len(messages) == 18
+    assert messages[16]["text"] == "demo:long" and len(messages) == 18

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from kindlechat.store import NotFound, Store, parse_journal
+from kindlechat.store import COMPACT_SLACK, NotFound, Store, parse_journal
 
 
 @pytest.fixture
@@ -27,8 +27,9 @@ def test_messages_and_streaming_text_round_trip(store, tmp_path):
     store.add_text(cid, i, "lo")
     fresh = Store(str(tmp_path)).get(cid)["messages"]
     assert fresh[1]["text"] == "Hello" and fresh[1]["thoughts"] == "thinking " and fresh[1]["status"] == "streaming"
+    before = journal(store, cid)
     store.end_message(cid, i, "done", usage={"totalTokenCount": 4})
-    assert journal(store, cid).count(b"\n") == 3     # compacted: chat line + 2 messages
+    assert journal(store, cid).startswith(before) and journal(store, cid).count(b"\n") == 6   # the end appended
     fresh = Store(str(tmp_path)).get(cid)["messages"]
     assert fresh[1] == {"role": "model", "text": "Hello", "thoughts": "thinking ", "status": "done",
                         "usage": {"totalTokenCount": 4}}
@@ -114,16 +115,36 @@ def test_lines_that_are_not_json_are_torn_writes_and_skipped(store):
     assert json.dumps(chat)
 
 
-def test_end_carries_the_last_text_in_one_rewrite_and_never_revives_a_deleted_chat(store, tmp_path):
+def test_end_carries_the_last_text_in_one_write_and_never_revives_a_deleted_chat(store, tmp_path):
     cid = store.create()
     i = store.add_message(cid, "model", "", "streaming")
+    before = journal(store, cid)
     store.end_message(cid, i, "done", "last words", finish={"reason": "MAX_TOKENS", "message": "m"})
-    assert journal(store, cid).count(b"\n") == 2
+    added = journal(store, cid)[len(before):].splitlines()
+    assert [json.loads(r)["t"] for r in added] == ["add", "end"]   # one append: the text and the end
     assert Store(str(tmp_path)).get(cid)["messages"][0]["text"] == "last words"
     store.delete(cid)
     with pytest.raises(NotFound):
         store.end_message(cid, i, "done", "late")
     assert os.listdir(store.dir) == []
+
+
+def test_a_journal_past_its_slack_is_compacted_at_a_reply_end(store, tmp_path):
+    """Ends are appended until the journal holds COMPACT_SLACK records beyond one a
+    message; the next end writes it anew, one line a message, and it reads the same."""
+    cid = store.create()
+    store.add_message(cid, "user", "Hi", "done")
+    i = store.add_message(cid, "model", "", "streaming")
+    for n in range(COMPACT_SLACK - 3):
+        store.add_text(cid, i, "w%d " % n)
+    store.end_message(cid, i, "done", "end")
+    lines = 1 + 2 + (COMPACT_SLACK - 3) + 2   # chat, 2 messages, the saves, the end's text and end
+    assert journal(store, cid).count(b"\n") == lines == 2 + 1 + COMPACT_SLACK - 1   # one short of the slack
+    j = store.add_message(cid, "model", "", "streaming")
+    store.end_message(cid, j, "done", "next")
+    assert journal(store, cid).count(b"\n") == 4                    # compacted: chat line + 3 messages
+    texts = [m["text"] for m in Store(str(tmp_path)).get(cid)["messages"]]
+    assert texts == ["Hi", "".join("w%d " % n for n in range(COMPACT_SLACK - 3)) + "end", "next"]
 
 
 def test_a_compaction_cut_by_a_kill_leaves_a_tmp_that_the_next_start_removes(store, tmp_path):

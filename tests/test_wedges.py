@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from kindlechat.records import parse_journal
 from kindlechat.replies import MAX_REPLY
 from testkit.faultkit import KEY, proc_stats, tally, wait_until
 from testkit.gemini_chunks import chunk, event, pieces_of, sse_body
@@ -73,8 +74,8 @@ def test_a_reply_left_streaming_on_a_read_only_disk_reads_as_interrupted(tmp_pat
             assert srv.read_reply(CID, index)["text"] == "and then?"
         finally:
             srv.stop()
-    statuses = [json.loads(line).get("status") for line in journal.read_text().splitlines()]
-    assert "streaming" not in statuses and "interrupted" in statuses
+    statuses = [m["status"] for m in parse_journal(journal.read_bytes(), CID)["messages"]]
+    assert "streaming" not in statuses and statuses[1] == "interrupted"
     tally("wedge: a reply left streaming, data folder read-only at start, then writable", 1,
           note="polled: interrupted at once (was: streaming, 7,504 polls in 5 s)")
 

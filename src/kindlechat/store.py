@@ -12,8 +12,12 @@ Why a journal: a reply streams for many seconds and may be megabytes long. Appen
 its new text once a second costs only that text; rewriting a whole JSON file each
 second would cost the whole chat, on a Kindle's flash. A kill -9 can tear only the
 last line, which the reader drops; so no earlier message is ever lost and every
-file stays readable. When a reply ends the journal is compacted (written anew,
-atomically), so a chat reads back in one line per message.
+file stays readable. A reply's end is appended too, in one write, fsynced. Once a
+journal holds more than COMPACT_SLACK records beyond one a message (a long reply's
+saves, a few replies' ends), the next reply's end compacts it instead: written anew,
+atomically, one line a message. Compacting at every end would rewrite the whole chat
+each time, a 3 MB chat for a reply of a line: its JSON and 3 MB of flash, on the
+Kindle's one core (bench/relay_cpu.py: a third of the server's CPU for a long reply).
 
 The records and what makes one valid are in records.py. A chat with a record
 KindleChat never wrote is read as far as it reads, listed as damaged, can be
@@ -35,6 +39,7 @@ from .records import BadIndex, apply_record, compact_journal, line, parse_journa
 CHAT_ID = re.compile(r"^[0-9a-f]{12}$")
 TITLE_LENGTH = 60
 CACHED_CHATS = 8
+COMPACT_SLACK = 64   # records a journal may hold beyond one a message before an end compacts it
 INTERRUPTED = errors.as_dict(errors.interrupted())
 DAMAGED = errors.damaged_chat().message
 
@@ -94,6 +99,7 @@ class Store:
         self._cache = {}        # id -> chat dict, most recently used last
         self._index = None      # id -> summary, built on first use
         self._whole = set()     # ids whose journal is known to end with a newline
+        self._records = {}      # id -> records in its journal, as last read or written
         self.unmarked = False   # mark_interrupted could not write a chat (see there)
 
     def _missing(self, chat_id):
@@ -115,7 +121,9 @@ class Store:
         if chat is None:
             try:
                 with open(path, "rb") as f:
-                    chat = parse_journal(f.read(), chat_id)
+                    data = f.read()
+                chat = parse_journal(data, chat_id)
+                self._records[chat_id] = data.count(b"\n") + (data[-1:] not in (b"\n", b""))
                 if chat.get("damaged"):
                     _settled(chat)
             except FileNotFoundError:
@@ -198,6 +206,7 @@ class Store:
                 self._append_whole(fd, chat_id, data, sync)
             finally:
                 os.close(fd)
+            self._records[chat_id] = self._records.get(chat_id, 0) + len(records)
         except FileNotFoundError:
             raise self._missing(chat_id) from None
         except OSError as exc:
@@ -238,6 +247,7 @@ class Store:
             except OSError as exc:
                 raise _storage_error(exc) from None
             self._cache[chat_id] = chat
+            self._records[chat_id] = 1
             self._touch(chat_id)
             return chat_id
 
@@ -250,6 +260,7 @@ class Store:
             except OSError as exc:
                 raise _storage_error(exc) from None
             self._cache.pop(chat_id, None)
+            self._records.pop(chat_id, None)
             if self._index is not None:
                 self._index.pop(chat_id, None)
 
@@ -272,12 +283,16 @@ class Store:
             self._append(chat_id, [rec], sync=False)
 
     def end_message(self, chat_id, index, status, text="", thoughts="", **fields):
-        """Close a reply: its last text, its final status and fields, all in one atomic
-        rewrite of the journal, compacted (no append first: the rewrite is the save)."""
+        """Close a reply: its last text, its final status and fields, in one write:
+        appended and fsynced, or (a journal past its slack) a compacting rewrite."""
         end = dict({k: v for k, v in fields.items() if v is not None}, t="end", i=index, status=status)
-        extra = [{"t": "add", "i": index, "text": text, "thoughts": thoughts}] if text or thoughts else []
+        records = ([{"t": "add", "i": index, "text": text, "thoughts": thoughts}] if text or thoughts else []) + [end]
         with self._lock:
-            self._rewrite(chat_id, extra + [end])
+            messages = len(self._load(chat_id)["messages"])
+            if self._records.get(chat_id, 1 << 30) + len(records) > 1 + messages + COMPACT_SLACK:
+                self._rewrite(chat_id, records)
+            else:
+                self._append(chat_id, records, sync=True)
 
     def cut(self, chat_id, index):
         """Drop message index and everything after it (used by retry)."""
@@ -296,6 +311,7 @@ class Store:
             raise _storage_error(exc) from None
         self._cache[chat_id] = new
         self._whole.add(chat_id)
+        self._records[chat_id] = 1 + len(new["messages"])
         self._touch(chat_id)
 
     def close(self):
