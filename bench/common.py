@@ -202,12 +202,15 @@ def save(name, data):
 
 
 class Worker:
-    """One of bench/contenders.py's workers (bare, genai): run() streams one reply."""
+    """One of bench/contenders.py's workers (bare, stream, genai): run() streams one
+    reply. tree: whose src/ the stream worker reads with."""
 
-    def __init__(self, kind, url, marks=False):
+    def __init__(self, kind, url, marks=False, tree=ROOT):
         self.name = kind
         args = [sys.executable, os.path.join(BENCH, "contenders.py"), kind, url] + (["--marks"] if marks else [])
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        env = dict(os.environ, KINDLECHAT_SRC=os.path.join(tree, "src"))
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                     env=env)
 
     def run(self):
         self.proc.stdin.write("run\n")

@@ -5,12 +5,17 @@ seconds from the request to the last text, the characters of text received, and
 (with --marks) [monotonic time, characters so far] after each piece of text.
 
     python bench/contenders.py bare  http://127.0.0.1:PORT [--marks]
+    python bench/contenders.py stream http://127.0.0.1:PORT [--marks]
     python bench/contenders.py genai http://127.0.0.1:PORT [--marks]
 
-bare:  requests' iter_lines() + json.loads, what our stack is built on (the floor).
-genai: Google's own SDK, google-genai's models.generate_content_stream.
+bare:   requests' iter_lines() + json.loads, what our stack is built on (the floor).
+stream: KindleChat's reading alone, no server: its transport (gathering as with the
+        default throttle), SSE and Gemini decoders (src/ of the tree bench/ is in, or
+        of KINDLECHAT_SRC). Beside `kindlechat` it shows what the server adds.
+genai:  Google's own SDK, google-genai's models.generate_content_stream.
 """
 import json
+import os
 import sys
 import time
 
@@ -38,6 +43,24 @@ def bare_runner(url):
     return run
 
 
+def stream_runner(url):
+    sys.path.insert(0, os.environ.get("KINDLECHAT_SRC") or os.path.join(os.path.dirname(__file__), "..", "src"))
+    from kindlechat import gemini, providers, transport
+    from kindlechat.stream import ReplyStream
+    pipe = transport.Transport()
+    body = json.dumps(BODY).encode("utf-8")
+    gather = providers.gather({"throttle_ms": 500})
+
+    def run(mark):
+        exchange = pipe.exchange(gemini.stream_url(url, MODEL), {"x-goog-api-key": "x"}, body, gather=gather)
+        chars = 0
+        for delta in ReplyStream(exchange, gemini.Decoder()):
+            chars += len(delta.text)
+            mark(chars)
+        return chars
+    return run
+
+
 def genai_runner(url):
     from google import genai
     from google.genai import types
@@ -55,7 +78,7 @@ def genai_runner(url):
 def main():
     kind, url = sys.argv[1], sys.argv[2]
     keep_marks = "--marks" in sys.argv
-    run = {"bare": bare_runner, "genai": genai_runner}[kind](url)
+    run = {"bare": bare_runner, "stream": stream_runner, "genai": genai_runner}[kind](url)
     for line in sys.stdin:
         if line.strip() != "run":
             continue

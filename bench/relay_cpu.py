@@ -11,7 +11,9 @@ text -> the journal on disk -> long-poll answers (default throttle, as the page
 runs it). The others' figure is their own process's CPU over the same stream.
 --seconds lists the pacings to run, one after the other in the same run: 4 (a MiB
 over 4 s, paced like a fast Gemini) and 0 (the upstream as fast as it can); the
-target (issue 12) is kindlechat <= 1.3x bare in each.
+target (issue 12) is kindlechat <= 1.3x bare in each. `--only kindlechat,stream,bare`
+adds KindleChat's reading alone (bench/contenders.py stream): kindlechat minus stream is
+what the server adds (the journal, the page's answers, the reply's bookkeeping).
 """
 import argparse
 import os
@@ -60,7 +62,7 @@ def run_setting(args, seconds):
                 if name == "kindlechat":
                     contenders.append(KindleChat(up.url, os.path.join(tmp, "data"), args.throttle_ms, tree=args.tree))
                 else:
-                    contenders.append(Worker(name, up.url))
+                    contenders.append(Worker(name, up.url, tree=args.tree))
             results = {c.name: [] for c in contenders}
             polls = []
             for rnd in range(args.runs + 1):
