@@ -6,9 +6,9 @@ instructions every time (bench/callgrind.py runs it; it also runs alone).
 
 What runs is what the server runs for a reply: the message is posted through the
 WSGI app (guard + Bottle routes), the reply's stream is parsed by http.client's
-chunked decoder and gemini.ReplyStream (sse.LineDecoder, EventDecoder, json),
-appended by replies.Replies (Text, the journal once a "second"), ended and
-compacted by store.Store; every --poll-every reads the page's long poll goes
+chunked decoder and stream.ReplyStream (transport.Exchange, sse.LineDecoder,
+EventDecoder, gemini.Decoder), appended by replies.Replies (Text, the journal
+once a "second"), ended by store.Store; every --poll-every reads the page's long poll goes
 through the WSGI app too (throttle off). Only the edges are stand-ins: the
 upstream is bytes in memory (HTTP/1.1, chunked, one event per chunk), the reply
 thread runs in the calling thread, and the clock advances 1 ms per reading.
@@ -83,7 +83,9 @@ class Upstream(http.client.HTTPResponse):
 
 
 class Session:
-    """requests.Session's post(), answered by Upstream."""
+    """requests.Session's post(), answered by Upstream: the response as
+    transport.Exchange reads it (status, headers, raw.read1, close). raw.chunked is
+    False: http.client's read1 undoes the chunking itself."""
 
     def __init__(self, make):
         self.make = make
@@ -91,8 +93,9 @@ class Session:
     def post(self, url, **kwargs):
         fp = self.make()
         headers = {k: v for k, v in fp.getheaders()}
-        return types.SimpleNamespace(status_code=200, headers=headers, raw=types.SimpleNamespace(_fp=fp),
-                                     close=fp.close)
+        raw = types.SimpleNamespace(chunked=False, read1=lambda n, decode_content=True: fp.read1(n),
+                                    close=fp.close, shutdown=lambda: None)
+        return types.SimpleNamespace(status_code=200, headers=headers, raw=raw, close=fp.close)
 
 
 def wsgi(app, method, path, body=None):
@@ -139,7 +142,7 @@ def main():
         page["polls"] += 1
         return answer
 
-    chat._session = Session(lambda: Upstream(data, args.poll_every, poll))
+    chat.transport._session = Session(lambda: Upstream(data, args.poll_every, poll))
     status, made = wsgi(app, "POST", "/api/chats", {})
     if "id" not in made:
         raise SystemExit("POST /api/chats: %s %s" % (status, made))

@@ -104,7 +104,7 @@ def api(fn):
         status = 200
         if isinstance(result, tuple):
             status, result = result
-        return bottle.HTTPResponse(json.dumps(result), status,   # ASCII JSON, as answers.py says
+        return bottle.HTTPResponse(json.dumps(result, ensure_ascii=False), status,
                                    {"Content-Type": "application/json", "Cache-Control": "no-store"})
     wrapper.__name__ = fn.__name__
     return wrapper
