@@ -54,7 +54,9 @@ class Reply:
         self.status = "streaming"
         self.error = self.finish = self.usage = None
         self.sources = self.queries = self.urls = None   # stream.EXTRAS, once known
-        self.changed = threading.Condition()
+        self.lock = threading.RLock()             # what changed is a Condition on: taken in C
+        self.changed = threading.Condition(self.lock)
+        self.waiting = 0                          # threads in wait(): notified only if some are
         self.finished = threading.Event()   # set once it ended: a throttled poll waits on this
         self.thread = None
         self.interrupted = False
@@ -81,12 +83,16 @@ class Reply:
         """Block until ready() is true, the reply ended, or timeout; returns ready()."""
         deadline = time.monotonic() + timeout
         with self.changed:
-            while not ready() and not self.ended:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.changed.wait(left)
-            return ready()
+            self.waiting += 1
+            try:
+                while not ready() and not self.ended:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self.changed.wait(left)
+                return ready()
+            finally:
+                self.waiting -= 1
 
 
 class Replies:
@@ -178,27 +184,32 @@ class Replies:
         # What is saved is tracked as offsets into the reply's own text: a second
         # buffer grown with += would copy the whole unsaved text on every token.
         saved, saved_at = reply.saved_offsets, time.monotonic()
+        # This loop runs for every event (~6,000 a MiB): its names are bound once,
+        # and the lock is the Condition's own, entered without a Python call.
+        stream, text, thoughts, split = reply.stream, reply.text, reply.thoughts, reply.splitter.feed
+        lock, clock = reply.lock, time.monotonic
         try:
-            for delta in reply.stream:
-                if reply.ended:
+            for delta in stream:
+                if reply.status != "streaming":
                     break   # Stop ended it while this thread was blocked
-                extras = reply.stream.extras() if reply.stream.extras_changed() else None
-                with reply.changed:
+                extras = stream.extras() if stream.extras_changed() else None
+                with lock:
                     if delta.thought:
-                        reply.thoughts.append(delta.text)
+                        thoughts.append(delta.text)
                     else:
-                        reply.text.append(reply.splitter.feed(delta.text))
+                        text.append(split(delta.text))
                     if extras:   # sources, searches, pages read: shown while it streams
                         for name, value in extras.items():
                             setattr(reply, name, value)
-                    reply.changed.notify_all()
-                if reply.text.length + reply.thoughts.length > MAX_REPLY:
+                    if reply.waiting:
+                        reply.changed.notify_all()
+                if text.length + thoughts.length > MAX_REPLY:
                     reply.too_long = True
-                    reply.stream.close()
+                    stream.close()
                     break
-                if time.monotonic() - saved_at >= SAVE_EVERY:
+                if clock() - saved_at >= SAVE_EVERY:
                     self._save(reply, saved)
-                    saved_at = time.monotonic()
+                    saved_at = clock()
         except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
             reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
         self._finish(reply, saved)
