@@ -97,6 +97,8 @@ class Splitter:
             return self._give_up() if len(self.tail) > MAX_TAIL else ""
         if not self.looking:
             return text
+        if not self.held and MARKER[0] not in text:
+            return text   # most deltas: no part of the marker can be in them (one C call, no copy)
         pending = self.held + text
         at = pending.find(MARKER)
         if at >= 0:
