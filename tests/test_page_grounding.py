@@ -97,6 +97,8 @@ def test_the_model_is_picked_from_the_list_or_typed(page, server):
     page.fill("#set-model", "gemini-exp-1206")
     assert page.locator("#model-list button[data-chosen]").count() == 0
     assert page.text_content("#model-typed") == "gemini-exp-1206 (not in the list: typed by name)"
+    # the first save's "Saved." is still shown: clear it, or the wait below ends before this save
+    page.evaluate("() => { document.getElementById('settings-status').textContent = ''; }")
     page.click("#save-settings")
     wait_js(page, "() => document.getElementById('settings-status').textContent === 'Saved.'")
     assert server.get("api/settings")["model"] == "gemini-exp-1206"
