@@ -63,12 +63,15 @@ def text_only(data):
         text, end = scanstring(data, len(TEXT_ONLY))
     except ValueError:
         return None
-    closed = data.startswith(CLOSED[0], end) and len(CLOSED[0]) or data.startswith(CLOSED[1], end) and len(CLOSED[1])
-    if not closed:
+    for closing in CLOSED:
+        if data.startswith(closing, end):
+            break
+    else:
         return None   # another part, another field of this one (thought), a candidate's field (finishReason)
-    top = data[end + closed:]
-    if TOP_READ[0] in top or TOP_READ[1] in top or TOP_READ[2] in top or TOP_READ[3] in top:
-        return None
+    top = data[end + len(closing):]
+    for name in TOP_READ:
+        if name in top:
+            return None
     # The top-level object, and nothing else, is still open: a cut or doubled tail is not taken for whole.
     if top.count("}") - top.count("{") != 1 or top.count("]") != top.count("["):
         return None

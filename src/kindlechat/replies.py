@@ -190,7 +190,7 @@ class Replies:
         lock, clock = reply.lock, time.monotonic
         try:
             for delta in stream:
-                if reply.status != "streaming":
+                if reply.ended:
                     break   # Stop ended it while this thread was blocked
                 extras = stream.extras() if stream.extras_changed() else None
                 with lock:
