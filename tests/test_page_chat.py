@@ -3,7 +3,7 @@ EventSource, Promise and ReadableStream deleted before the page loads): send, st
 stop, retry, errors, reload mid-reply, a dropped connection, the chat list, settings."""
 import time
 
-from page_fixtures import browser, open_page, page, send, server, wait_js, wait_status  # noqa: F401
+from page_fixtures import browser, open_page, page, send, server, stop_ready, wait_js, wait_status  # noqa: F401
 
 SETTINGS_READY = "() => document.getElementById('settings-view').getAttribute('data-state') === 'ready'"
 LAST_TEXT = "() => { var all = document.querySelectorAll('.msg.model'); return all[all.length - 1].reply.text; }"
@@ -70,6 +70,7 @@ def test_stop_keeps_the_text_then_retry(page, server):
     reply.locator("button.retry").click()
     wait_js(page, """() => { var r = document.querySelectorAll('.msg.model');
         return r.length === 1 && r[0].getAttribute('data-status') === 'streaming' && r[0].reply.text; }""")
+    stop_ready(page)
     page.click("#stop")
     assert wait_status(page, ("stopped",)) == "stopped"
     assert last_reply_text(page) == stored(server, page)["messages"][1]["text"]

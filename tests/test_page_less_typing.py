@@ -5,7 +5,7 @@ their settings (quick_prompts one a line, follow_ups), over the API and in Setti
 In Chromium (as is and old-Kindle mode) and PhantomJS."""
 import pytest
 
-from page_fixtures import MODES, Server, browser, open_page, wait_js, wait_status  # noqa: F401
+from page_fixtures import MODES, Server, browser, open_page, stop_ready, wait_js, wait_status  # noqa: F401
 from phantom_page import Phantom
 from testkit.serverproc import HTTPFailure
 
@@ -85,6 +85,7 @@ def test_none_are_shown_after_a_stop_or_an_error(page):
         page.click("#send")
         if status == "stopped":
             wait_js(page, "() => document.getElementById('stop').offsetWidth")
+            stop_ready(page)
             page.click("#stop")
         assert wait_status(page, (status,)) == status
         assert page.locator(LAST + " .follow-up").count() == 0

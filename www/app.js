@@ -1,8 +1,8 @@
 /* KindleChat page: the chat, its long poll and its pages, the views, and the start.
    ES5 only: the old Kindle WebKit has no let, =>, fetch, Promise, classList, dataset or
    bind. E-ink: one redraw per server answer, of the last block only. Loaded last, after
-   strings.js (the words), markdown.js (the renderer), kit.js (KC: state, API, helpers)
-   and settings.js (the Settings view). */
+   strings.js (the words), markdown.js (the renderer), kit.js (KC: state, API, helpers),
+   pager.js (the pages) and settings.js (the Settings view). */
 (function () {
 'use strict';
 
@@ -10,7 +10,8 @@ var K = KC, T = K.T, S = K.S, $ = K.$, api = K.api, make = K.make, addText = K.a
   button = K.button, show = K.show, clear = K.clear, setText = K.setText, trim = K.trim,
   notice = K.notice, load = K.load, save = K.save, later = K.later, chatPath = K.chatPath,
   cpLength = K.cpLength;
-var P = $('pager'), M = $('messages'), SP = $('spacer');
+var M = $('messages'), G = K.pages, layout = K.layout, turnTo = G.turnTo, followPage = G.followPage,
+  endVisible = G.endVisible;   // pager.js
 var WAIT = 25;  // seconds the server may hold a long poll
 
 /* ---- messages ---- */
@@ -194,7 +195,11 @@ function wake() {   // after sleep, timers may have been frozen
   if (live && live.timer) { clearTimeout(live.timer); again(live, 0); }
 }
 
-function busy(on) { show($('send'), !on); show($('stop'), on); $('stop').disabled = !on; }
+// Stop takes Send's place under the finger: guarded as it appears (kit.js).
+function busy(on) {
+  if (on && $('stop').style.display) { K.guard($('stop')); }
+  show($('send'), !on); show($('stop'), on); $('stop').disabled = !on;
+}
 
 /* ---- send, stop, retry ---- */
 function send() { sendText($('message').value, true); }
@@ -229,7 +234,7 @@ function sendText(text, fromBox) {
 
 function stop() {
   var live = S.live;
-  if (!live) { return; }
+  if (!live || K.guarded($('stop'))) { return; }
   $('stop').disabled = true;
   api('POST', chatPath(live.chat, '/messages/' + live.index + '/stop'), {}, function (err) {
     if (err) { busy(true); notice(err.message); }
@@ -249,127 +254,12 @@ function retry() {
   });
 }
 
-/* ---- pages: the pager is one screen high and turns like a book ---- */
-function step() { return Math.max(40, P.clientHeight - Math.round(S.font * 1.8)); }
-function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2; }
-
-// The next page starts at the innermost block the bottom edge cuts (no line cut in two);
-// a block taller than the screen goes on with a line of overlap.
-function nextTop(top) {
-  var edge = top + P.clientHeight, base = P.getBoundingClientRect().top - P.scrollTop, to = edge, i, r,
-    els = atEdge(edge, base);
-  for (i = 0; i < els.length; i++) {
-    r = els[i].getBoundingClientRect();
-    if (isCut(els[i]) && r.top - base < edge && r.bottom - base > edge + 1) { to = to === edge ? r.top - base : Math.max(to, r.top - base); }
-  }
-  return to > top + 9 ? Math.floor(to) - 4 : top + step();
-}
-
-// What an edge may cut: lines of text (paragraphs, items, rows, code, headings, labels).
-var CUTS = 'p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body';
-function isCut(el) {
-  return /^(P|LI|PRE|TR|HR|H[3-6])$/.test(el.tagName) || /(^| )(who|note)( |$)/.test(el.className) ||
-    (el.className === 'body' && /user/.test(el.parentNode.className));
-}
-
-// Only the elements near the edge are asked where they are. A reply's blocks stand one
-// under the other, so the one at the edge is found by halving: asking every block made
-// each page turn cost more the longer the reply (issue 12.5).
-function atEdge(edge, base) {
-  var out = [], msgs = M.childNodes, i, j, k, el, kids, r, inner;
-  for (i = 0; i < msgs.length; i++) {
-    r = msgs[i].getBoundingClientRect();
-    if (r.top - base >= edge || r.bottom - base <= edge + 1) { continue; }
-    kids = msgs[i].childNodes;
-    for (j = 0; j < kids.length; j++) {
-      el = kids[j] === msgs[i].reply.body && /model/.test(msgs[i].className) ? blockAt(kids[j], edge, base) : kids[j];
-      if (!el) { continue; }
-      out.push(el);
-      for (k = 0, inner = el.querySelectorAll(CUTS); k < inner.length; k++) { out.push(inner[k]); }
-    }
-  }
-  return out;
-}
-
-// The last of body's blocks that starts above the edge, if it reaches past it; in a
-// reply, looked for in its sheaves (markdown.js), then in the sheaf's blocks.
-function blockAt(body, edge, base) {
-  var list = body.childNodes, lo = 0, hi = list.length - 1, mid;
-  if (hi < 0 || list[0].getBoundingClientRect().top - base >= edge) { return null; }
-  while (lo < hi) {   // list[lo] starts above the edge
-    mid = Math.ceil((lo + hi) / 2);
-    if (list[mid].getBoundingClientRect().top - base < edge) { lo = mid; } else { hi = mid - 1; }
-  }
-  if (list[lo].className === 'sheaf') { return blockAt(list[lo], edge, base); }
-  return list[lo].getBoundingClientRect().bottom - base > edge + 1 ? list[lo] : null;
-}
-
-function followPage(wasAtEnd) {
-  if ($('follow').checked && wasAtEnd) { while (!endVisible()) { turn(1); } }
-  pageBar();
-}
-
-// Previous goes back to the exact tops Next came from, and Next after Previous to the
-// exact top Previous left, like a book: a streaming reply may have redrawn the block at
-// a page's edge meanwhile, and working the edge out again would move the page.
-function turnTo(el) { S.back = []; S.fwd = []; P.scrollTop = el ? el.offsetTop - 4 : 0; pageBar(); }
-function turn(dir) {
-  if (dir < 0) {
-    if (P.scrollTop > 0) { S.fwd.push(P.scrollTop); }
-    P.scrollTop = S.back.length ? S.back.pop() : P.scrollTop - step();
-  } else if (!endVisible()) {
-    S.back.push(P.scrollTop);
-    P.scrollTop = S.fwd.length ? S.fwd.pop() : nextTop(P.scrollTop);
-  }
-  pageBar();
-}
-
-function pageBar() { $('prev').disabled = P.scrollTop <= 0; $('next').disabled = endVisible(); }
-
-// The chat view fills the window exactly: the document itself never scrolls.
-function layout() {
-  if ($('chat-view').style.display) { return; }
-  P.style.height = '50px';
-  var rest = document.body.offsetHeight - 50;
-  P.style.height = Math.max(150, window.innerHeight - rest) + 'px';
-  SP.style.height = P.clientHeight + 'px';
-  show($('save-book'), !!S.chat);   // library.js: a chat open can be saved as a book
-  pageBar();
-}
-
 /* ---- views: chat, chats, settings ---- */
 var VIEWS = K.views;
 function view(name) {
   for (var i = 0; i < VIEWS.length; i++) { show($(VIEWS[i] + '-view'), VIEWS[i] === name); }
   window.scrollTo(0, 0);
   layout();
-}
-
-function showChats() {
-  view('chats');
-  api('GET', '/api/chats', null, function (err, d) {
-    var chats = (d && d.chats) || [], i, list = $('chat-list');
-    setText(list, err ? err.message : chats.length ? '' : T.noChats);
-    for (i = 0; i < chats.length; i++) { list.appendChild(chatRow(chats[i])); }
-  });
-}
-
-function chatRow(c) {
-  var row = make('div', 'chat' + (c.id === S.chat ? ' current' : '')), del, d = new Date(c.updated * 1000 || c.updated);
-  row.setAttribute('data-id', c.id);
-  row.appendChild(button(c.title || T.newChat, 'open', function () { openChat(c.id); }))
-    .appendChild(make('span', 'meta', (isNaN(d) ? '' : K.when(d)) +
-      (c.count ? ' \u00B7 ' + c.count + T.messages : '')));
-  // two taps: the new Kindle browser has no confirm()
-  del = row.appendChild(button(T.del, 'delete', function () {
-    if (!del.getAttribute('data-armed')) { del.setAttribute('data-armed', 1); return setText(del, T.delSure); }
-    api('DELETE', chatPath(c.id), {}, function (err) {
-      if (err) { return notice(err.message); }
-      row.parentNode.removeChild(row);
-      if (c.id === S.chat) { newChat(); view('chats'); }
-    });
-  }));
-  return row;
 }
 
 function health() {
@@ -382,16 +272,16 @@ function health() {
 }
 
 /* ---- start ---- */
-var box = $('message'), y0 = 0, i, b = document.getElementsByTagName('button');
-var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': showChats,
-  'show-settings': K.openSettings, prev: function () { turn(-1); }, next: function () { turn(1); },
+var box = $('message'), i, b = document.getElementsByTagName('button');
+var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': K.showChats,
+  'show-settings': K.openSettings,
   follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
-K.layout = layout;
 K.view = view;
 K.retry = retry;
-K.openChat = openChat;   // phone.js: a message sent from the phone
+K.openChat = openChat;   // phone.js: a message sent from the phone; chats.js
+K.newChat = newChat;
 K.sendText = sendText;
 $('follow').checked = load('kc.follow') !== 'off';
 // default text size from the screen width: 20 px on a 758 px Paperwhite
@@ -402,12 +292,6 @@ box.onkeydown = function (e) {
   e = e || window.event;
   if (e.keyCode === 13 && !e.shiftKey && !e.ctrlKey && !e.altKey) { send(); return false; }
 };
-// A swipe turns a page (a shortcut only: the old browser sends no touch events).
-P.addEventListener('touchstart', function (e) { y0 = e.touches[0].clientY; }, false);
-P.addEventListener('touchend', function (e) {
-  var dy = e.changedTouches[0].clientY - y0;
-  if (Math.abs(dy) > 40) { turn(dy < 0 ? 1 : -1); }
-}, false);
 window.onresize = layout;
 window.onfocus = window.onpageshow = window.ononline = wake;
 document.addEventListener('visibilitychange', wake, false);

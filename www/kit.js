@@ -88,12 +88,20 @@ function when(d) {
   function two(n) { return (n < 10 ? '0' : '') + n; }
   return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' + two(d.getMinutes());
 }
+// A control that takes another's place under the finger (Stop for Send, "Delete for
+// good?" for Delete) ignores taps for GUARD_MS: an e-ink double tap comes 50-500 ms apart,
+// and its second tap must never do the opposite of the first (issue 22.3). K.now is the
+// guard's clock (a test drives it).
+var GUARD_MS = 800;
+function guard(el) { el.kcShown = K.now(); }
+function guarded(el) { return K.now() - (el.kcShown || 0) < GUARD_MS; }
 function notice(text) { setText($('notice'), text || ''); show($('notice'), text); K.layout(); }
 
 // app.js adds what the others call back (layout, view, retry); views lists the page's
 // views, each an element id + '-view' (a view's file adds its own)
 var K = {views: ['chat', 'chats', 'settings'], T: T, S: S, make: make, addText: addText, $: $, show: show, trim: trim, clear: clear,
   setText: setText, button: button, cpLength: cpLength, load: load, save: save, api: api,
-  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage};
+  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage,
+  guard: guard, guarded: guarded, now: function () { return +new Date(); }};
 return K;
 }());

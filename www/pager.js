@@ -1,0 +1,153 @@
+/* The chat's pages: the pager is one screen high and turns like a book. ES5 only (see
+   app.js). Loaded after kit.js, before app.js; adds KC.layout, KC.pages (turnTo, turn,
+   followPage, endVisible, pageBar).
+   A page shows whole lines only: the line its bottom edge cuts is hidden under a white
+   mask (#mask, inside the pager, so it scrolls with it) and is the next page's first. */
+(function () {
+'use strict';
+
+var K = KC, S = K.S, $ = K.$, show = K.show;
+var P = $('pager'), M = $('messages'), SP = $('spacer'), MASK = $('mask');
+
+function step() { return Math.max(40, P.clientHeight - Math.round(S.font * 1.8)); }
+function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2; }
+function base() { return P.getBoundingClientRect().top - P.scrollTop; }
+
+// Following a reply stops at its text's end: the follow-up buttons under it are not
+// worth a page turn of their own (issue 22.1); the reader turns to them with Next.
+function textEndVisible() {
+  var last = M.lastChild, r = last && last.reply, end = r && r.fu.firstChild ? r.fu.offsetTop : SP.offsetTop;
+  return end <= P.scrollTop + P.clientHeight + 2;
+}
+
+// The top of the line the edge cuts (the edge itself when it cuts none): the innermost
+// block the edge cuts, then the line in it.
+function cutLine(edge) {
+  var b = base(), to = edge, inner = null, els = atEdge(edge, b), i, r;
+  for (i = 0; i < els.length; i++) {
+    r = els[i].getBoundingClientRect();
+    if (isCut(els[i]) && r.top - b < edge && r.bottom - b > edge + 1 && (!inner || r.top - b >= to)) { to = r.top - b; inner = els[i]; }
+  }
+  return inner ? lineIn(inner, to, edge) : edge;
+}
+
+// The lines of a paragraph, an item, code or a heading are line-height apart, from the
+// content box's top (CSS 2.1 10.8); a row, a rule, a button is cut whole.
+var LINES = /^(P|LI|PRE|H[3-6])$/;
+function lineIn(el, top, edge) {
+  if (!LINES.test(el.tagName) && el.className !== 'body') { return top; }
+  var cs = window.getComputedStyle(el), lh = parseFloat(cs.lineHeight),
+    first = top + (parseFloat(cs.borderTopWidth) || 0) + (parseFloat(cs.paddingTop) || 0),
+    n = Math.floor((edge - first) / lh + 0.01);
+  return lh > 0 && n > 0 ? first + n * lh : top;
+}
+
+// The next page starts at the line the bottom edge cut (a little above it: the line's
+// own leading); a block taller than the screen that has no lines goes on a step on.
+function nextTop(top) {
+  var to = cutLine(top + P.clientHeight);
+  return to > top + 9 ? Math.floor(to) - 4 : top + step();
+}
+
+// What an edge may cut: lines of text (paragraphs, items, rows, code, headings, labels)
+// and buttons (follow-ups, Retry).
+var CUTS = 'p,li,pre,tr,hr,h3,h4,h5,h6,button,.who,.note,.user .body';
+function isCut(el) {
+  return /^(P|LI|PRE|TR|HR|H[3-6]|BUTTON)$/.test(el.tagName) || /(^| )(who|note)( |$)/.test(el.className) ||
+    (el.className === 'body' && /user/.test(el.parentNode.className));
+}
+
+// Only the elements near the edge are asked where they are. A reply's blocks stand one
+// under the other, so the one at the edge is found by halving: asking every block made
+// each page turn cost more the longer the reply (issue 12.5).
+function atEdge(edge, base) {
+  var out = [], msgs = M.childNodes, i, j, k, el, kids, r, inner;
+  for (i = 0; i < msgs.length; i++) {
+    r = msgs[i].getBoundingClientRect();
+    if (r.top - base >= edge || r.bottom - base <= edge + 1) { continue; }
+    kids = msgs[i].childNodes;
+    for (j = 0; j < kids.length; j++) {
+      el = kids[j] === msgs[i].reply.body && /model/.test(msgs[i].className) ? blockAt(kids[j], edge, base) : kids[j];
+      if (!el) { continue; }
+      out.push(el);
+      for (k = 0, inner = el.querySelectorAll(CUTS); k < inner.length; k++) { out.push(inner[k]); }
+    }
+  }
+  return out;
+}
+
+// The last of body's blocks that starts above the edge, if it reaches past it; in a
+// reply, looked for in its sheaves (markdown.js), then in the sheaf's blocks.
+function blockAt(body, edge, base) {
+  var list = body.childNodes, lo = 0, hi = list.length - 1, mid;
+  if (hi < 0 || list[0].getBoundingClientRect().top - base >= edge) { return null; }
+  while (lo < hi) {   // list[lo] starts above the edge
+    mid = Math.ceil((lo + hi) / 2);
+    if (list[mid].getBoundingClientRect().top - base < edge) { lo = mid; } else { hi = mid - 1; }
+  }
+  if (list[lo].className === 'sheaf') { return blockAt(list[lo], edge, base); }
+  return list[lo].getBoundingClientRect().bottom - base > edge + 1 ? list[lo] : null;
+}
+
+function followPage(wasAtEnd) {
+  if ($('follow').checked && wasAtEnd) { while (!textEndVisible()) { turn(1); } }
+  pageBar();
+}
+
+// Previous goes back to the exact tops Next came from, and Next after Previous to the
+// exact top Previous left, like a book: a streaming reply may have redrawn the block at
+// a page's edge meanwhile, and working the edge out again would move the page.
+// A page that would start within a quarter screen of the chat's top starts at the top:
+// a later Previous moving a remainder of a few lines costs an e-ink refresh for nothing.
+function near(top) { return top < P.clientHeight / 4 ? 0 : top; }
+function turnTo(el) { S.back = []; S.fwd = []; P.scrollTop = el ? near(el.offsetTop - 4) : 0; pageBar(); }
+function turn(dir) {
+  var to, c;
+  if (dir < 0) {
+    if (P.scrollTop > 0) { S.fwd.push(P.scrollTop); }
+    if (S.back.length) { to = S.back.pop(); } else {   // a step back, to the top of the line there
+      to = near(P.scrollTop - step());
+      c = to ? cutLine(to) : to;
+      if (c < to) { to = Math.max(0, Math.floor(c) - 4); }
+    }
+    P.scrollTop = to;
+  } else if (!endVisible()) {
+    S.back.push(P.scrollTop);
+    P.scrollTop = S.fwd.length ? S.fwd.pop() : nextTop(P.scrollTop);
+  }
+  pageBar();
+}
+
+// The buttons, and the mask over the line the bottom edge cuts.
+function pageBar() {
+  var end = endVisible(), top = P.scrollTop, edge = top + P.clientHeight, to = end ? edge : cutLine(edge);
+  $('prev').disabled = top <= 0;
+  $('next').disabled = end;
+  to = to > top + 9 ? Math.floor(to) : edge;
+  if (to < edge) { MASK.style.top = to + 'px'; MASK.style.height = (edge - to) + 'px'; }
+  show(MASK, to < edge);
+}
+
+// The chat view fills the window exactly: the document itself never scrolls.
+function layout() {
+  if ($('chat-view').style.display) { return; }
+  P.style.height = '50px';
+  var rest = document.body.offsetHeight - 50;
+  P.style.height = Math.max(150, window.innerHeight - rest) + 'px';
+  SP.style.height = P.clientHeight + 'px';
+  show($('save-book'), !!S.chat);   // library.js: a chat open can be saved as a book
+  pageBar();
+}
+
+var y0 = 0;
+$('prev').onclick = function () { turn(-1); };
+$('next').onclick = function () { turn(1); };
+// A swipe turns a page (a shortcut only: the old browser sends no touch events).
+P.addEventListener('touchstart', function (e) { y0 = e.touches[0].clientY; }, false);
+P.addEventListener('touchend', function (e) {
+  var dy = e.changedTouches[0].clientY - y0;
+  if (Math.abs(dy) > 40) { turn(dy < 0 ? 1 : -1); }
+}, false);
+K.layout = layout;
+K.pages = {turnTo: turnTo, turn: turn, followPage: followPage, endVisible: endVisible, pageBar: pageBar};
+}());
