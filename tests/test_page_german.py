@@ -117,6 +117,7 @@ def every_view(b):
     b.type("#message", "demo:long")
     b.click("#send")
     b.wait(STATUS % 2 + " === 'streaming' && document.querySelectorAll('.msg.model')[1].reply.text")
+    b.wait("!KC.guarded(document.getElementById('stop'))")   # a tap on Stop in its first 0.8 s does nothing
     b.click("#stop")
     b.wait(STATUS % 2 + " === 'stopped'")
     seen = {"chat": b.visible()}

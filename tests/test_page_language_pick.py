@@ -1,9 +1,10 @@
-"""How the page comes to its language when the settings arrive after it started (issue
-15, must 4), in Chromium against a real demo server with `language: de`:
-- localStorage empty (the new Kindle browser empties it at launch): the page starts in
-  the browser's English, reloads once, and is German; the next start is German at once;
-- localStorage refused altogether: the texts turn German in place, never a reload loop;
-- `language` emptied again: the page follows the browser again.
+"""How the page comes to its language (issue 15, must 4; issue 22.12), in Chromium
+against a real demo server with `language: de` and an English browser:
+- localStorage empty (the new Kindle browser empties it at launch): the server serves
+  the page in German from its first byte: one start, no reload (it used to start in
+  English and reload, doubling the start);
+- localStorage refused altogether: the same;
+- `language` emptied again elsewhere: the page reloads once, and follows the browser.
 A page that reloaded loses window.kcMark, which each test sets once the page is settled."""
 import pytest
 
@@ -56,14 +57,14 @@ def still_the_same_page(page):
     return page.evaluate("() => window.kcMark") == 1
 
 
-def test_empty_storage_reloads_once_then_starts_german(browser, server):
+def test_empty_storage_starts_german_at_once(browser, server):
     page = start(browser, server.url)
     try:
-        settled(page, 2, "de", DE["send"])        # the English start, and one reload
-        assert page.evaluate("() => localStorage.getItem('kc.lang')") == "de"
+        settled(page, 1, "de", DE["send"])        # one start: no reload
         assert still_the_same_page(page)
+        assert starts(page) == 1
         page.reload()
-        settled(page, 3, "de", DE["send"])
+        settled(page, 2, "de", DE["send"])
         assert still_the_same_page(page)
         assert page.text_content("#new-chat") == DE["newChat"]
         assert page.get_attribute("#message", "placeholder") == DE["writeMessage"]
@@ -77,6 +78,7 @@ def test_refused_storage_turns_german_in_place(browser, server):
     try:
         settled(page, 1, "de", DE["send"])
         assert still_the_same_page(page)
+        assert starts(page) == 1
         assert page.text_content("#show-settings") == DE["settings"]
         assert page.text_content("label[data-t='follow']").strip() == DE["follow"]
         assert page.is_checked("#follow")               # the box in the label is kept
@@ -88,12 +90,28 @@ def test_refused_storage_turns_german_in_place(browser, server):
 def test_automatic_again_follows_the_browser(browser, server):
     page = start(browser, server.url)
     try:
-        settled(page, 2, "de", DE["send"])
+        settled(page, 1, "de", DE["send"])
         server.request("PUT", "api/settings", {"language": ""})
         page.click("#show-settings")        # its settings answer says: automatic
-        settled(page, 3, "en", "Send")
-        assert page.evaluate("() => localStorage.getItem('kc.lang')") is None
+        settled(page, 2, "en", "Send")
         assert still_the_same_page(page)
     finally:
         server.request("PUT", "api/settings", {"language": "de"})
+        page.context.close()
+
+
+def test_the_page_loads_its_language_table_only(browser, server):
+    """Only strings.js (English, the stand-in for a key a table lacks) and the page's
+    language's table are asked for at start; Settings loads the others for its list."""
+    page = start(browser, server.url)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[-1]))
+    try:
+        page.reload()
+        settled(page, 2, "de", DE["send"])
+        assert sorted(a for a in asked if a.startswith("strings")) == ["strings-de.js", "strings.js"]
+        page.click("#show-settings")
+        wait_js(page, "() => document.querySelectorAll('#language-list .choice').length === 5")
+        assert "favicon.ico" not in asked
+    finally:
         page.context.close()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from kindlechat import settings
+from kindlechat import page_html, settings
 from strings_tables import WWW, flat, read_tables, strings_files
 from testkit.serverproc import HTTPFailure, ServerProcess
 
@@ -106,12 +106,15 @@ def test_index_html_keys_are_in_the_table_with_its_english():
     assert not differs, "index.html's English differs from Strings.en: %r" % differs
 
 
-def test_index_html_loads_every_table_before_kit_js():
+def test_index_html_loads_english_before_kit_js():
+    """The server adds the page's language's table right after strings.js (page_html.py;
+    tests/test_page_html.py); the others load when Settings opens."""
     with open(os.path.join(WWW, "index.html"), encoding="utf-8") as f:
-        scripts = re.findall(r'<script src="([^"]+)"', f.read())
-    tables = [os.path.basename(p) for p in strings_files()]
-    assert set(tables) <= set(scripts), "tables index.html does not load: %s" % (set(tables) - set(scripts))
-    assert max(scripts.index(t) for t in tables) < scripts.index("kit.js")
+        html = f.read()
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts.index("strings.js") < scripts.index("kit.js")
+    assert page_html.STRINGS_TAG in html and page_html.HTML_TAG in html
+    assert not [s for s in scripts if s.startswith("strings-")]
 
 
 def test_the_setting_takes_the_languages_the_page_has():

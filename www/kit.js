@@ -42,12 +42,12 @@ function api(method, path, body, cb, timeout) {
   return xhr;
 }
 /* ---- the page's language (issue 15): the setting `language`, else the browser's ----
-   The settings arrive after start, so the last language they chose is kept in
-   localStorage for the next start; a different one reloads the page (every view redraws
-   in it). localStorage may be emptied at launch (new Kindle browser): then one reload. */
-var T = {}, LANG = pick(load('kc.lang')) || browserLanguage();
+   The server serves the page in it (page_html.py): <html lang> names it and the page
+   loads its table only (issue 22.12). data-language is the setting it was served for:
+   a setting changed since reloads the page once, in the new language. */
+var HTML = document.documentElement, SERVED = HTML.getAttribute('data-language');
+var T = {}, LANG = pick(HTML.getAttribute('lang')) || 'en';
 function pick(code) { code = String(code || '').toLowerCase().split(/[-_]/)[0]; return Strings.hasOwnProperty(code) ? code : ''; }
-function browserLanguage() { return pick(navigator.language || navigator.userLanguage) || 'en'; }
 // One T object, filled in place: every script keeps the T it took at load. English stands
 // in for a key a table lacks (the test says which).
 function fillTable(code) {
@@ -67,14 +67,26 @@ function fillPage() {
   document.documentElement.setAttribute('lang', LANG);
 }
 function useLanguage(setting) {   // the server's setting (empty: automatic)
-  var keep = pick(setting) || null, want = keep || browserLanguage();
-  save('kc.lang', keep);
-  if (want === LANG) { return; }
-  LANG = K.lang = want;
-  // Where localStorage fails the reload would come back the same: change the texts in place
-  if (load('kc.lang') === keep) { return window.location.reload(); }
-  fillTable(LANG);
-  fillPage();
+  setting = String(setting || '').toLowerCase();
+  if (SERVED === null || setting === SERVED) { return; }
+  SERVED = setting;   // once: the server now serves the page in it
+  window.location.reload();
+}
+// The other tables, for the language list in Settings: loaded when it opens.
+function allTables(cb) {
+  var codes = (HTML.getAttribute('data-languages') || '').split(' '), left = 1, i, s;
+  function one() { if (--left === 0) { cb(); } }
+  for (i = 0; i < codes.length; i++) {
+    if (codes[i] && !Strings.hasOwnProperty(codes[i])) {
+      left++;
+      s = document.createElement('script');
+      s.charset = 'utf-8';
+      s.onload = s.onerror = one;
+      s.src = 'strings-' + codes[i] + '.js';
+      document.body.appendChild(s);
+    }
+  }
+  one();
 }
 fillTable(LANG);
 fillPage();
@@ -101,7 +113,7 @@ function notice(text) { setText($('notice'), text || ''); show($('notice'), text
 // views, each an element id + '-view' (a view's file adds its own)
 var K = {views: ['chat', 'chats', 'settings'], T: T, S: S, make: make, addText: addText, $: $, show: show, trim: trim, clear: clear,
   setText: setText, button: button, cpLength: cpLength, load: load, save: save, api: api,
-  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage,
+  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage, allTables: allTables,
   guard: guard, guarded: guarded, now: function () { return +new Date(); }};
 return K;
 }());

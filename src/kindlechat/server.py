@@ -23,6 +23,7 @@ from .guards import allowed_hosts, guard
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
 from .library import LibraryError
 from .link import LinkError, Phone
+from .page_html import index_html
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 from .store import NotFound, StorageError
 
@@ -202,7 +203,12 @@ def make_app(chat):
     def page(name="index.html"):
         if www is None:
             return bottle.HTTPResponse("KindleChat's page (www/) is missing from this install.", 500)
-        response = bottle.static_file(name, root=www)
+        if name == "index.html":   # in the reader's language (page_html.py)
+            response = bottle.HTTPResponse(index_html(www, chat.settings.get("language", ""),
+                                                      bottle.request.get_header("Accept-Language")),
+                                           200, {"Content-Type": "text/html; charset=utf-8", "Vary": "Accept-Language"})
+        else:
+            response = bottle.static_file(name, root=www)
         response.set_header("Cache-Control", "no-cache")
         response.set_header("X-Content-Type-Options", "nosniff")
         response.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
