@@ -124,7 +124,7 @@ def send(page, text):
 def stop_ready(page):
     """Wait out Stop's guard (a tap in its first 0.8 s is the second of a double tap on
     Send, and does nothing: issue 22.3), so a test's tap on Stop stops."""
-    wait_js(page, "() => !KC.guarded(document.getElementById('stop'))", timeout=15)
+    wait_js(page, "() => !KC.guarded || !KC.guarded(document.getElementById('stop'))", timeout=15)
 
 
 def wait_status(page, statuses=("done",), timeout=60):

@@ -10,20 +10,24 @@ var K = KC, S = K.S, $ = K.$, show = K.show;
 var P = $('pager'), M = $('messages'), SP = $('spacer'), MASK = $('mask');
 
 function step() { return Math.max(40, P.clientHeight - Math.round(S.font * 1.8)); }
-function endVisible() { return SP.offsetTop <= P.scrollTop + P.clientHeight + 2; }
 function base() { return P.getBoundingClientRect().top - P.scrollTop; }
 
-// Following a reply stops at its text's end: the follow-up buttons under it are not
-// worth a page turn of their own (issue 22.1); the reader turns to them with Next.
-function textEndVisible() {
-  var last = M.lastChild, r = last && last.reply, end = r && r.fu.firstChild ? r.fu.offsetTop : SP.offsetTop;
-  return end <= P.scrollTop + P.clientHeight + 2;
+// Where the chat's content ends: the last message's last part that shows (a page of
+// its bottom padding alone is a page of nothing). Following a reply stops at its text's
+// end: the follow-up buttons under it are not worth a page turn of their own (issue
+// 22.1); the reader turns to them with Next.
+function contentEnd(text) {
+  var last = M.lastChild, r = last && last.reply, parts = r ? [text ? null : r.fu.lastChild, r.note, r.src, r.body, r.th] : [], i;
+  for (i = 0; i < parts.length; i++) { if (parts[i] && parts[i].offsetHeight) { return parts[i].offsetTop + parts[i].offsetHeight; } }
+  return SP.offsetTop;
 }
+function endVisible(text) { return contentEnd(text) <= P.scrollTop + P.clientHeight + 2; }
 
 // The top of the line the edge cuts (the edge itself when it cuts none): the innermost
-// block the edge cuts, then the line in it.
+// block the edge cuts, then the line in it. S.inLine: the cut is between two lines.
 function cutLine(edge) {
   var b = base(), to = edge, inner = null, els = atEdge(edge, b), i, r;
+  S.inLine = false;
   for (i = 0; i < els.length; i++) {
     r = els[i].getBoundingClientRect();
     if (isCut(els[i]) && r.top - b < edge && r.bottom - b > edge + 1 && (!inner || r.top - b >= to)) { to = r.top - b; inner = els[i]; }
@@ -39,14 +43,16 @@ function lineIn(el, top, edge) {
   var cs = window.getComputedStyle(el), lh = parseFloat(cs.lineHeight),
     first = top + (parseFloat(cs.borderTopWidth) || 0) + (parseFloat(cs.paddingTop) || 0),
     n = Math.floor((edge - first) / lh + 0.01);
-  return lh > 0 && n > 0 ? first + n * lh : top;
+  S.inLine = lh > 0 && n > 0;
+  return S.inLine ? first + n * lh : top;
 }
 
-// The next page starts at the line the bottom edge cut (a little above it: the line's
-// own leading); a block taller than the screen that has no lines goes on a step on.
+// The next page starts at the line the bottom edge cut (its leading is the margin), or
+// a little above the block it cut (its border); a block taller than the screen that has
+// no lines goes on a step on.
 function nextTop(top) {
   var to = cutLine(top + P.clientHeight);
-  return to > top + 9 ? Math.floor(to) - 4 : top + step();
+  return to > top + 9 ? Math.floor(to) - (S.inLine ? 0 : 4) : top + step();
 }
 
 // What an edge may cut: lines of text (paragraphs, items, rows, code, headings, labels)
@@ -90,7 +96,7 @@ function blockAt(body, edge, base) {
 }
 
 function followPage(wasAtEnd) {
-  if ($('follow').checked && wasAtEnd) { while (!textEndVisible()) { turn(1); } }
+  if ($('follow').checked && wasAtEnd) { while (!endVisible(true)) { turn(1); } }
   pageBar();
 }
 
@@ -108,7 +114,7 @@ function turn(dir) {
     if (S.back.length) { to = S.back.pop(); } else {   // a step back, to the top of the line there
       to = near(P.scrollTop - step());
       c = to ? cutLine(to) : to;
-      if (c < to) { to = Math.max(0, Math.floor(c) - 4); }
+      if (c < to) { to = Math.max(0, Math.floor(c) - (S.inLine ? 0 : 4)); }
     }
     P.scrollTop = to;
   } else if (!endVisible()) {
