@@ -1,5 +1,6 @@
-"""Page turns in a long reply: each page starts at the innermost line the last page's
-bottom edge cut (so no line is split in two), exactly where asking every line on the
+"""Page turns in a long reply: each page starts at the line the last page's bottom edge
+cut, in the innermost block it cut (so no line is split in two; issue 22.2: not at the
+block's top, which showed its lines again), exactly where asking every line on the
 page would put it; yet a turn asks only the blocks near the edge where they are, so a
 turn costs the same at the end of a long reply as at its start (issue 12, must 5).
 The work is counted (calls to getBoundingClientRect), not timed."""
@@ -16,16 +17,23 @@ from phantom_page import Phantom
 # -> [[expected top, actual top, rects asked], ...]
 TURNS = """(function () {
     var P = document.getElementById('pager'), M = document.getElementById('messages'), next = document.getElementById('next');
-    var proto = Element.prototype, rect = proto.getBoundingClientRect, asked = 0, out = [], top, edge, base, els, i, r, to, step;
+    var proto = Element.prototype, rect = proto.getBoundingClientRect, asked = 0, out = [], top, edge, base, els, i, r, to, step, inner, cs, lh, first, n;
     function expected() {
-        top = P.scrollTop; edge = top + P.clientHeight; base = P.getBoundingClientRect().top - P.scrollTop; to = edge;
-        els = M.querySelectorAll('p,li,pre,tr,hr,h3,h4,h5,h6,.who,.note,.user .body');
+        top = P.scrollTop; edge = top + P.clientHeight; base = P.getBoundingClientRect().top - P.scrollTop; to = edge; inner = null;
+        els = M.querySelectorAll('p,li,pre,tr,hr,h3,h4,h5,h6,button,.who,.note,.user .body');
         for (i = 0; i < els.length; i++) {
             r = els[i].getBoundingClientRect();
-            if (r.top - base < edge && r.bottom - base > edge + 1) { to = to === edge ? r.top - base : Math.max(to, r.top - base); }
+            if (r.top - base < edge && r.bottom - base > edge + 1 && (!inner || r.top - base >= to)) { to = r.top - base; inner = els[i]; }
+        }
+        n = 0;
+        if (inner && (/^(P|LI|PRE|H[3-6])$/.test(inner.tagName) || inner.className === 'body')) {   // the line the edge cuts
+            cs = getComputedStyle(inner); lh = parseFloat(cs.lineHeight);
+            first = to + (parseFloat(cs.borderTopWidth) || 0) + (parseFloat(cs.paddingTop) || 0);
+            n = Math.floor((edge - first) / lh + 0.01);
+            if (lh > 0 && n > 0) { to = first + n * lh; } else { n = 0; }
         }
         step = Math.max(40, P.clientHeight - Math.round(parseFloat(document.body.style.fontSize) * 1.8));
-        to = to > top + 9 ? Math.floor(to) - 4 : top + step;
+        to = to > top + 9 ? Math.floor(to) - (n ? 0 : 4) : top + step;
         return Math.min(to, P.scrollHeight - P.clientHeight);
     }
     P.scrollTop = 0;

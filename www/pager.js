@@ -51,7 +51,8 @@ function lineIn(el, top, edge) {
 // a little above the block it cut (its border); a block taller than the screen that has
 // no lines goes on a step on.
 function nextTop(top) {
-  var to = cutLine(top + P.clientHeight);
+  var c = S.cut, to = c && c[0] === top && c[1] === P.scrollHeight ? c[2] : cutLine(top + P.clientHeight);   // pageBar's, if fresh
+  if (c && to === c[2]) { S.inLine = c[3]; }
   return to > top + 9 ? Math.floor(to) - (S.inLine ? 0 : 4) : top + step();
 }
 
@@ -127,6 +128,7 @@ function turn(dir) {
 // The buttons, and the mask over the line the bottom edge cuts.
 function pageBar() {
   var end = endVisible(), top = P.scrollTop, edge = top + P.clientHeight, to = end ? edge : cutLine(edge);
+  S.cut = end ? null : [top, P.scrollHeight, to, S.inLine];
   $('prev').disabled = top <= 0;
   $('next').disabled = end;
   to = to > top + 9 ? Math.floor(to) : edge;
