@@ -37,15 +37,15 @@ sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.path.join(REPO, "
 
 import kindle_box  # noqa: E402
 from common import arm_python, med  # noqa: E402
+from testkit.fixtures import CLIPPINGS as FIX  # noqa: E402
 from testkit.kindle_fakes import Kindle, http  # noqa: E402
 
-FIX = os.path.join(REPO, "tests", "fixtures", "clippings")
 RESULTS = os.path.join(HERE, "results", "library_parse.json")
 SEP = "=========="
 PARSE = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from kindlechat.library import Library
+from kindlechat.library.kindle import Library
 def lib():
     return Library({"library_dir": sys.argv[2], "library_db": "", "demo": False, "translate_to": "", "data_dir": sys.argv[3]})
 def timed(l):

@@ -1,0 +1,329 @@
+"""The built-in Gemini emulator (demo mode): a real HTTP server on loopback that
+speaks Gemini's exact wire format, so the server's real client path runs against
+it and nothing is faked inside the server.
+
+    >>> emu = Emulator(tokens_per_second=0, first_delay=0).start()
+    >>> emu.url.startswith("http://127.0.0.1:")
+    True
+    >>> emu.stop()
+
+Wire format, as Gemini sends it: HTTP/1.1 200, ``content-type: text/event-stream``
+(no charset), chunked, each event one line ``data: {compact json}`` + CRLF CRLF, no
+[DONE]; the last chunk carries finishReason; usageMetadata on every chunk,
+cumulative. Errors are HTTP errors with a pretty-printed JSON body.
+
+Trigger messages (start the message with one of these) show every error case:
+  demo:429       rate limit with RetryInfo      demo:badkey    API key not valid
+  demo:404       unknown model                  demo:503       model overloaded
+  demo:blocked   prompt blocked (SAFETY)        demo:drop      connection drops mid-reply
+  demo:midstream error object after some text   demo:portal    a Wi-Fi login page (HTML 200)
+  demo:maxtokens reply cut at MAX_TOKENS        demo:stall     stops sending (read timeout)
+  demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
+  demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
+  demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
+A request with the google_search tool gets a grounded answer, and one with
+url_context and links the pages' statuses; GET /v1beta/models lists models on two
+pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
+system instruction that asks for follow-ups (follow_ups.py) gets them after the
+answer, behind the marker line, as a model that follows it writes them (not for echo:).
+A request in another provider's format (POST .../chat/completions, /v1/messages,
+/api/chat; GET .../models, /api/tags) is answered in that format, with the same
+triggers (emulator_wire.py): demo mode sends every profile here.
+"""
+import collections
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import tools
+from . import wire
+from .. import follow_ups
+
+PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
+MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")
+TOKEN = re.compile(r"\S+\s*|\s+")
+WORDS_PER_CHUNK = 6
+
+
+def answer_for(question):
+    """The deterministic Markdown answer to a question: readable, and exercising the
+    page's formatting (heading, bold, italic, list, code, quote, table)."""
+    topic = " ".join(question.split())[:80] or "your question"
+    return (
+        "## About: %s\n\n"
+        "This is **demo mode**: KindleChat's built-in Gemini emulator wrote this answer, "
+        "so you can try the app *without an API key* and without a network. "
+        "Add your key in Settings to talk to the real Gemini.\n\n"
+        "What you can try here:\n\n"
+        "1. Ask anything; the answer streams in at about thirty tokens a second.\n"
+        "2. Press **Stop** while it streams, then **Retry**.\n"
+        "3. Start a message with `demo:429`, `demo:drop` or `demo:portal` to see how errors look.\n\n"
+        "> E-ink redraws are slow, so the screen is updated at most twice a second.\n\n"
+        "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-2.5-flash |\n\n"
+        "A line of code: `print(\"hello, Kindle\")`. That is all: thank you for reading.\n"
+    ) % topic
+
+
+def system_text(request):
+    """The text of a request's systemInstruction ("" if none or not text)."""
+    parts = (request.get("systemInstruction") or {}).get("parts") or [{}]
+    text = parts[0].get("text") if isinstance(parts[0], dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def follow_ups_for(question):
+    """What a model that follows the follow-up instruction adds after its answer."""
+    topic = " ".join(question.split())[:40].rstrip(" ?.!") or "this"
+    return ("\n\n%s\nCan you explain that more simply?\nWhat is a good example?\n"
+            "What else should I know about \"%s\"?\n" % (follow_ups.MARKER, topic))
+
+
+def long_answer():
+    paragraphs = []
+    for n in range(1, 41):
+        paragraphs.append("### Part %d\n\nThis is paragraph %d of a long demo reply, written so that "
+                          "the page has to turn to a fresh screen several times. Each paragraph is "
+                          "numbered, which makes it easy to see that nothing is missing or repeated "
+                          "when you page back and forth.\n" % (n, n))
+    return "\n".join(paragraphs) + "\nThe end.\n"
+
+
+def reply_text(question, trigger):
+    """The reply's Markdown: echo: TEXT as it is, demo:long, or answer_for()."""
+    if question.startswith("echo:"):
+        return question[5:].lstrip(" ")
+    return long_answer() if trigger == "demo:long" else answer_for(question)
+
+
+def _pieces(text):
+    """The reply in chunks of WORDS_PER_CHUNK words, as it streams."""
+    words = TOKEN.findall(text)
+    return ["".join(words[i:i + WORDS_PER_CHUNK]) for i in range(0, len(words), WORDS_PER_CHUNK)]
+
+
+def error_body(code, status, message, details=None):
+    error = {"code": code, "message": message, "status": status}
+    if details:
+        error["details"] = details
+    return json.dumps({"error": error}, indent=2).encode("utf-8") + b"\n"
+
+
+ERRORS = {
+    "demo:429": (429, error_body(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+            {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests"}]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "26s"}])),
+    "demo:badkey": (400, error_body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+         "domain": "googleapis.com"}])),
+    "demo:404": (404, error_body(404, "NOT_FOUND", "models/unknown is not found for API version v1beta.")),
+    "demo:503": (503, error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
+}
+
+PORTAL = (b"<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>"
+          b"<h1>Welcome!</h1><p>Please accept the terms to use the Internet.</p></body></html>")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "scaffolding on HTTPServer2"   # what Gemini's own server says
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        kind = wire.kind_of("GET", url.path, self.headers)
+        if kind:
+            return self._json(*(wire.refusal(kind, self.headers) or (200, wire.models_doc(kind))))
+        if not MODELS_PATH.match(url.path) or "key" in parse_qs(url.query):
+            return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
+        if not self.headers.get("x-goog-api-key"):
+            return self._error(403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers."))
+        page, token = tools.models_page((parse_qs(url.query).get("pageToken") or [None])[0])
+        doc = dict({"models": page}, **({"nextPageToken": token} if token else {}))
+        self._send(200, "application/json; charset=UTF-8", json.dumps(doc, indent=2).encode("utf-8"))
+
+    def do_POST(self):
+        emu = self.server.emulator
+        match = PATH.match(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = wire.kind_of("POST", urlsplit(self.path).path, self.headers)
+        if kind:
+            return self._other(kind, body, emu)
+        if not match or "key=" in self.path:
+            return self._error(404, error_body(404, "NOT_FOUND", "Unknown path (the key belongs in a header)."))
+        if not self.headers.get("x-goog-api-key"):
+            return self._error(403, error_body(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers."))
+        try:
+            request = json.loads(body.decode("utf-8"))
+            question = request["contents"][-1]["parts"][0]["text"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return self._error(400, error_body(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
+        emu.requests.append(request)
+        refusal = tools.thinking_refusal(match.group("model"), request)
+        if refusal:
+            return self._error(400, error_body(400, "INVALID_ARGUMENT", refusal))
+        self._answer(question, emu, match.group("model"), request)
+
+    def _answer(self, question, emu, model="", request=None):
+        trigger = question.strip().lower().split(" ", 1)[0]
+        if trigger in ERRORS:
+            return self._error(*ERRORS[trigger])
+        if trigger == "demo:daily":
+            return self._error(429, tools.daily_quota_body(model))
+        if trigger == "demo:portal":
+            return self._send(200, "text/html; charset=utf-8", PORTAL)
+        if trigger == "demo:blocked":
+            return self._stream([({"promptFeedback": {"blockReason": "SAFETY"}}, 0)], emu)
+        text = reply_text(question, trigger)
+        asked = set() if question.startswith("echo:") else tools.tools_of(request or {})
+        grounding = url_meta = None
+        if trigger == "demo:url" or ("url_context" in asked and tools.URL.search(question)):
+            url_meta = tools.url_metadata(question, fail_last=trigger == "demo:url")
+            text = tools.url_answer(url_meta)
+        if trigger == "demo:search" or "google_search" in asked:
+            text, grounding = tools.search_answer(question[len("demo:search"):] if trigger == "demo:search"
+                                                  else question)
+        if not question.startswith("echo:") and follow_ups.asked(system_text(request or {})):
+            text += follow_ups_for(question)
+        chunks = tools.decorate(self._chunks(text, trigger, emu), grounding, url_meta)
+        self._stream(chunks, emu, trigger)
+
+    def _other(self, kind, body, emu):
+        """A request in another provider's wire format (emulator_wire.py)."""
+        refused = wire.refusal(kind, self.headers)
+        if refused:
+            return self._json(*refused)
+        try:
+            request = json.loads(body.decode("utf-8"))
+            question = wire.question(kind, request)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            return self._send(400, "application/json", b'{"error": "invalid request"}')
+        emu.requests.append(request)
+        trigger = question.strip().lower().split(" ", 1)[0]
+        error = wire.error_for(kind, trigger)
+        if error:
+            return self._send(error[0], "application/json", error[2], error[1])
+        if trigger == "demo:portal":
+            return self._send(200, "text/html; charset=utf-8", PORTAL)
+        frames = wire.stream(kind, _pieces(reply_text(question, trigger)), trigger, str(request.get("model") or "demo"))
+        self._stream(((f, t) if isinstance(f, str) else (_Raw(f), t) for f, t in frames), emu, "",
+                     wire.CONTENT_TYPES[kind])
+
+    def _chunks(self, text, trigger, emu):
+        pieces = _pieces(text)
+        if trigger == "demo:thoughts":
+            yield _chunk("**Thinking about the question.** The user wants a demo answer.", 0, thought=True), 12
+        sent = 0
+        for n, piece in enumerate(pieces):
+            if trigger in ("demo:drop", "demo:midstream", "demo:stall", "demo:maxtokens") and n == 3:
+                yield trigger, 0
+                return
+            sent += len(piece.split()) or 1
+            last = n == len(pieces) - 1
+            yield _chunk(piece, sent, finish="STOP" if last else None), len(piece.split()) or 1
+        if not pieces:
+            yield _chunk("", 0, finish="STOP"), 0
+
+    def _stream(self, chunks, emu, trigger="", content_type="text/event-stream"):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Vary", "Origin, X-Origin, Referer")
+        self.end_headers()
+        emu.pause(emu.first_delay)
+        try:
+            for event, tokens in chunks:
+                if isinstance(event, _Raw):   # another wire format's frame, as it is
+                    self._write_chunk(event)
+                    if tokens and emu.tokens_per_second:
+                        emu.pause(tokens / emu.tokens_per_second)
+                    continue
+                if event in ("demo:drop", "drop"):
+                    return self.close_connection_now()
+                if event == "demo:midstream":
+                    self._write_chunk(error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later."))
+                    break
+                if event in ("demo:stall", "stall"):
+                    emu.pause(3600)
+                    return self.close_connection_now()
+                if event == "demo:maxtokens":
+                    event = _chunk("", 0, finish="MAX_TOKENS")
+                self._write_chunk(b"data: " + json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+                                  .encode("utf-8") + b"\r\n\r\n")
+                if tokens and emu.tokens_per_second:
+                    emu.pause(tokens / emu.tokens_per_second)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def close_connection_now(self):
+        self.close_connection = True
+        self.wfile.flush()
+        self.connection.close()
+
+    def _write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _error(self, status, body):
+        # Gemini labels its error bodies text/event-stream too.
+        self._send(status, "text/event-stream", body)
+
+    def _json(self, status, doc):
+        self._send(status, "application/json", json.dumps(doc).encode("utf-8"))
+
+    def _send(self, status, content_type, body, headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Raw(bytes):
+    """Bytes of another wire format, sent as they are (emulator_wire.py)."""
+
+
+def _chunk(text, tokens, finish=None, thought=False):
+    part = {"text": text}
+    if thought:
+        part["thought"] = True
+    candidate = {"content": {"parts": [part], "role": "model"}, "index": 0}
+    if finish:
+        candidate["finishReason"] = finish
+    usage = {"promptTokenCount": 12, "candidatesTokenCount": tokens, "totalTokenCount": 12 + tokens}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "demo",
+            "responseId": "demo-response"}
+
+
+class Emulator:
+    """A fake Gemini on 127.0.0.1 (a free port unless given one)."""
+
+    def __init__(self, port=0, tokens_per_second=30.0, first_delay=0.5):
+        self.port, self.tokens_per_second, self.first_delay = port, tokens_per_second, first_delay
+        self.requests = collections.deque(maxlen=16)   # the last bodies received (for tests)
+        self._stopping = threading.Event()
+        self.httpd = None
+
+    def pause(self, seconds):
+        self._stopping.wait(seconds)
+
+    def start(self):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.emulator = self
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True, name="emulator").start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

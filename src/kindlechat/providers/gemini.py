@@ -1,0 +1,298 @@
+"""Gemini's wire format: the request for streamGenerateContent?alt=sse, and a
+decoder that turns the stream's lines into the reply. Knows no network (the
+transport reads, see transport.py and stream.py) and no web page.
+
+    >>> body = build_body([("user", "Hi")], {"system_instruction": "Be brief.",
+    ...                   "temperature": 0.2, "max_output_tokens": None,
+    ...                   "thinking_budget": None, "show_thoughts": False})
+    >>> body["contents"], body["generationConfig"]
+    ([{'role': 'user', 'parts': [{'text': 'Hi'}]}], {'temperature': 0.2})
+    >>> decoder = Decoder()
+    >>> decoder.feed('data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}, '
+    ...              '"finishReason": "STOP"}]}') + decoder.feed("")
+    [Delta(text='Hi', thought=False)]
+    >>> decoder.ended, decoder.error
+    (True, None)
+
+Sharp edges, stated plainly: a stream that ends without a finishReason was cut
+short (Gemini always closes with one); an error may arrive after the 200, inside a
+data line or as a bare multi-line JSON block; the API key travels only in the
+x-goog-api-key header, never in the URL, never in a log.
+"""
+import json
+import re
+from json.decoder import scanstring
+
+from . import sse
+from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
+from .base import json_object
+from .gemini_grounding import Collector
+from .stream import Delta
+
+CONTENT_TYPE = "text/event-stream"
+MAX_BARE_JSON = 65536
+
+
+# Nearly every event of a reply is one text part in one candidate, and its usage
+# counts, serialized as Gemini does (tests/fixtures/gemini: with an "index" or
+# without). For those the text is read straight from the line with the json
+# module's own string scanner: json.loads builds ~20 objects an event (~3 us here,
+# most of the decoding, ~6,000 events a MiB of reply). Any other event goes
+# through json.loads. bench/relay_cpu.py measures it.
+TEXT_ONLY = '{"candidates": [{"content": {"parts": [{"text": "'
+CLOSED = ('}],"role": "model"},"index": 0}]', '}],"role": "model"}}]')   # part, content, candidate(s)
+# After CLOSED only top-level fields follow: those _event reads besides usage, the
+# key json.loads would take the last of if repeated, and a backslash (a key written
+# with escapes) send the event through json.loads.
+TOP_READ = ('"error"', '"promptFeedback"', '"candidates"', "\\")
+USAGE = '"usageMetadata": {"'   # a usage object with counts in it; any other form goes through json.loads
+
+
+def text_only(data):
+    """(text, whether it carries usage counts) of an event that holds one text part
+    in one candidate and nothing else _event reads, else None.
+
+        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hi \\u00e9"}],"role": "model"}}]}')
+        ('Hi \xe9', False)
+        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hm", "thought": true}]}}]}') is None
+        True
+    """
+    if not data.startswith(TEXT_ONLY):
+        return None
+    try:
+        text, end = scanstring(data, len(TEXT_ONLY))
+    except ValueError:
+        return None
+    for closing in CLOSED:
+        if data.startswith(closing, end):
+            break
+    else:
+        return None   # another part, another field of this one (thought), a candidate's field (finishReason)
+    top = data[end + len(closing):]
+    for name in TOP_READ:
+        if name in top:
+            return None
+    # The top-level object, and nothing else, is still open: a cut or doubled tail is not taken for whole.
+    if top.count("}") - top.count("{") != 1 or top.count("]") != top.count("["):
+        return None
+    usage = '"usageMetadata"' in top
+    if usage and USAGE not in top:
+        return None
+    return text, usage
+
+
+# A message that links to a web page: Gemini's url_context tool reads it.
+URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.I)
+LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+
+
+def request(history, settings, base_url, api_key, options=None):
+    """(url, headers, body bytes) of the request for a reply to history; options:
+    {"search": bool (Google Search grounding), "thinking": bool or None (the model
+    list's word on whether the model thinks; None: not known)}."""
+    headers = {"x-goog-api-key": api_key, "Content-Type": "application/json", "Accept": CONTENT_TYPE}
+    body = json.dumps(build_body(history, settings, options), ensure_ascii=False).encode("utf-8")
+    return stream_url(base_url, settings["model"]), headers, body
+
+
+def stream_url(base_url, model):
+    """The endpoint; a path prefix in base_url is kept (relays).
+
+        >>> stream_url("http://127.0.0.1:9/relay/", "gemini-2.5-flash")
+        'http://127.0.0.1:9/relay/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+    """
+    return "%s/v1beta/models/%s:streamGenerateContent?alt=sse" % (base_url.rstrip("/"), model)
+
+
+def build_body(history, settings, options=None):
+    """The JSON body: history is [(role, text)], roles "user" and "model"."""
+    options = options or {}
+    body = {"contents": [{"role": role, "parts": [{"text": text}]} for role, text in history]}
+    if settings.get("system_instruction"):
+        body["systemInstruction"] = {"parts": [{"text": settings["system_instruction"]}]}
+    tools = build_tools(history, settings, options.get("search"))
+    if tools:
+        body["tools"] = tools
+    config = {}
+    if settings.get("temperature") is not None:
+        config["temperature"] = settings["temperature"]
+    if settings.get("max_output_tokens") is not None:
+        config["maxOutputTokens"] = settings["max_output_tokens"]
+    thinking = thinking_config(settings, options.get("thinking"))
+    if thinking:
+        config["thinkingConfig"] = thinking
+    if config:
+        body["generationConfig"] = config
+    return body
+
+
+def build_tools(history, settings, search=None):
+    """Google Search when the message asks for it (its default: the google_search
+    setting), and URL context when the last message links to a page (unless the
+    url_context setting is off). Both may go in one request.
+
+        >>> build_tools([("user", "Read https://example.org please")], {"url_context": True}, search=True)
+        [{'google_search': {}}, {'url_context': {}}]
+    """
+    tools = []
+    if settings.get("google_search") if search is None else search:
+        tools.append({"google_search": {}})
+    last = history[-1][1] if history and history[-1][0] == "user" else ""
+    if settings.get("url_context", True) and URL.search(last):
+        tools.append({"url_context": {}})
+    return tools
+
+
+def thinking_kind(model, thinking=None):
+    """Which thinking knob a model takes: "level" (Gemini 3 and later, by name),
+    "budget" (2.5 and any other model that may think), or None (the model list
+    says it does not think). Never both: Gemini answers that with a 400.
+
+        >>> thinking_kind("gemini-3-flash-preview"), thinking_kind("gemini-2.5-pro"), thinking_kind("x", False)
+        ('level', 'budget', None)
+    """
+    if thinking is False:
+        return None
+    match = re.match(r"(?:models/)?gemini-(\d+)", model or "", re.I)
+    return "level" if match and int(match.group(1)) >= 3 else "budget"
+
+
+def thinking_config(settings, thinking=None):
+    """generationConfig.thinkingConfig for the model in settings, or {}."""
+    kind, config = thinking_kind(settings.get("model", ""), thinking), {}
+    if kind == "level" and settings.get("thinking_level"):
+        config["thinkingLevel"] = settings["thinking_level"]
+    if kind == "budget" and settings.get("thinking_budget") is not None:
+        config["thinkingBudget"] = settings["thinking_budget"]
+    if settings.get("show_thoughts") and kind is not None:
+        config["includeThoughts"] = True
+    return config
+
+
+def part_text(part):
+    """The text a part adds to the reply; tools' parts shown as Markdown."""
+    if "text" in part:
+        return part["text"] or ""
+    if "executableCode" in part:
+        code = part["executableCode"]
+        return "\n```%s\n%s\n```\n" % (str(code.get("language", "")).lower().replace("language_unspecified", ""),
+                                        code.get("code", ""))
+    if "codeExecutionResult" in part:
+        return "\n```\n%s\n```\n" % part["codeExecutionResult"].get("output", "")
+    if "inlineData" in part:
+        return "\n[%s not shown]\n" % part["inlineData"].get("mimeType", "attachment")
+    return ""
+
+
+class Decoder:
+    """Gemini's event stream, one line at a time (sse.LineDecoder's lines): feed()
+    returns the Deltas the line completes; afterwards error, finish, usage,
+    ended (a finishReason came) and damaged (data lines that were not JSON) say
+    how the reply ended. end() at the body's end returns the last Deltas.
+    sources, queries and urls (gemini_grounding.py) are known as soon as a chunk
+    names them, and None until then."""
+
+    content_type = CONTENT_TYPE
+
+    def __init__(self):
+        self.error = self.finish = self._usage = None
+        self._usage_data = None   # the newest event with usage that text_only() read: parsed when asked
+        self.ended = False
+        self.damaged = 0
+        self.sources = self.queries = self.urls = None
+        self.extras_version = 0   # counts changes of the three: stream.ReplyStream checks it per Delta
+        self._grounding = Collector()
+        self._events = sse.EventDecoder()
+        self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
+
+    @staticmethod
+    def http_error(status, text, headers=None):
+        """The error of an answer that is not 200, from its body (Gemini says when
+        to retry in the body's RetryInfo, so the headers are not read)."""
+        return from_error_body(status, text)
+
+    @staticmethod
+    def not_a_stream(status, text):
+        """The error of a 200 that is not an event stream (a Wi-Fi login page)."""
+        return not_event_stream(status, text)
+
+    def feed(self, line):
+        if self._bare or line.startswith("{"):
+            self._bare.append(line)
+            self._bare_done()
+            return []
+        event = self._events.decode(line)
+        if event is None or not event.data:
+            return []
+        # Only a whole event (its blank line came) may take the short way: a body's
+        # torn last line could begin like a text-only event (end() reads it in full).
+        found = text_only(event.data)
+        if found is None:
+            return self._event(event.data)
+        if found[1]:
+            self._usage_data = event.data
+        return [Delta(found[0], False)] if found[0] else []
+
+    @property
+    def usage(self):
+        """Gemini's usageMetadata, cumulative: the last event's that had one counts."""
+        if self._usage_data is not None:
+            chunk = json_object(self._usage_data)
+            self._usage_data = None
+            if chunk is not None and chunk.get("usageMetadata"):
+                self._usage = chunk["usageMetadata"]
+        return self._usage
+
+    def end(self):
+        """At the body's end. A last event whose blank line never came: its data
+        lines arrived whole, and a chunk that parses as JSON is whole (a torn one
+        is counted as damaged)."""
+        if self._bare and self.error is None:
+            self.error = unreadable()
+        event = self._events.flush() if self.error is None else None
+        return self._event(event.data) if event is not None and event.data else []
+
+    def _bare_done(self):
+        text = "\n".join(self._bare)
+        if len(text) > MAX_BARE_JSON:
+            self.error = unreadable()
+            return
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return
+        self.error = from_error_body(None, text) if isinstance(doc, dict) and "error" in doc else unreadable()
+
+    def _event(self, data):
+        chunk = json_object(data)
+        if chunk is None:
+            self.damaged += 1
+            return []
+        if "error" in chunk:
+            self.error = from_error_body(None, data)
+            return []
+        if chunk.get("usageMetadata"):
+            self._usage, self._usage_data = chunk["usageMetadata"], None   # cumulative: the last one counts
+        candidates = chunk.get("candidates") or []
+        if not candidates:
+            feedback = chunk.get("promptFeedback") or {}
+            if feedback.get("blockReason"):
+                self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"))
+            return []
+        candidate = candidates[0] if isinstance(candidates[0], dict) else {}
+        if ("groundingMetadata" in candidate or "urlContextMetadata" in candidate) \
+                and self._grounding.candidate(candidate):
+            grounding = self._grounding
+            self.sources, self.queries, self.urls = grounding.sources, grounding.queries, grounding.urls
+            self.extras_version += 1
+        out = []
+        for part in (candidate.get("content") or {}).get("parts") or []:
+            text = part_text(part) if isinstance(part, dict) else ""
+            if text:
+                out.append(Delta(text, bool(part.get("thought"))))
+        reason = candidate.get("finishReason")
+        if reason:
+            self.ended = True
+            if reason != "STOP":
+                self.finish = finish_note(reason, candidate.get("finishMessage"))
+        return out
