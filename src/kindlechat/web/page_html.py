@@ -19,7 +19,11 @@ HTML_TAG = '<html lang="en">'
 
 def browser_language(accept):
     """The first language in an Accept-Language header (RFC 9110 12.5.4: q-values, a
-    region ignored) that the page has, or ''."""
+    region ignored) that the page has, or ''.
+
+    >>> browser_language("nl-NL, fr;q=0.5, de-AT;q=0.7"), browser_language("nl")
+    ('de', '')
+    """
     best = []
     for n, part in enumerate((accept or "").split(",")):
         tag, _, params = part.partition(";")
