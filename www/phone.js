@@ -32,15 +32,21 @@ function openPhone() {
     show(img, !err);
     if (!err) { img.src = '/api/link.png' + c + '&size=' + Math.max(120, Math.round(box)); }
     V.setAttribute('data-state', err ? (err.status === 409 ? 'loopback' : 'error') : 'ready');
-    if (!err && !isPhone) { watchFor(OPEN_MS); }
+    if (!err && !isPhone) { watchFor(OPEN_MS, true); }
     K.layout();
   });
 }
 
 /* ---- the watch: a long poll on the count of messages posted (GET /api/link/watch) ---- */
-function watchFor(ms) {
+// fresh: with no watch under way, the count is asked anew first: the one kept from an
+// earlier watch counts the page's own messages since, which are not "from elsewhere"
+// (they opened the chat over the Phone view, issue 22.10).
+function watchFor(ms, fresh) {
   W.until = Math.max(W.until, +new Date() + ms);
-  if (!W.xhr && !W.timer) { watch(); }
+  if (!W.xhr && !W.timer) {
+    if (fresh) { W.seq = -1; }
+    watch();
+  }
 }
 
 function watching() { return W.phone || +new Date() < W.until; }

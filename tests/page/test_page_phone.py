@@ -109,3 +109,30 @@ def test_the_nav_keeps_one_line_at_600_px(browser, server):  # noqa: F811
         2 * document.getElementById('show-phone').offsetHeight""")
     assert page.evaluate("() => document.getElementById('top').scrollWidth <= 600")
     page.context.close()
+
+
+def test_the_phone_view_stays_open_after_the_kindles_own_message(browser, wifi):  # noqa: F811
+    """Issue 22.10: the Kindle sends a message, its reply ends, then Phone: the view
+    stays and shows the QR code (the watch's first answer used to report the Kindle's own
+    message as one from elsewhere, and open the chat over the view)."""
+    kpage = open_page(browser, wifi.url + "/?token=" + wifi.token, "chromium", width=758, height=1024)
+    try:
+        kpage.fill("#message", "echo: Typed on the Kindle")
+        kpage.click("#send")
+        wait_js(kpage, SHOWN, "echo: Typed on the Kindle", timeout=60)
+        watches = []
+        kpage.on("request", lambda r: watches.append(r.url) if "/api/link/watch" in r.url else None)
+        kpage.click("#show-phone")
+        wait_js(kpage, QR_READY)
+        # the watch's first answer has been handled once the page asks again (1 s on)
+        for _ in range(200):
+            if len(watches) >= 2:
+                break
+            kpage.wait_for_timeout(100)
+        assert len(watches) >= 2, watches
+        assert kpage.evaluate("() => document.getElementById('phone-view').style.display") == ""
+        assert kpage.evaluate("() => document.getElementById('chat-view').style.display") == "none"
+        assert kpage.is_visible("#phone-qr")
+        assert not kpage.errors, kpage.errors
+    finally:
+        kpage.context.close()
