@@ -41,18 +41,19 @@ def test_ask_about_a_highlight_then_save(demo, tmp_path):
     reply = demo.read_reply(started["id"], started["index"])
     assert reply["status"] == "done"
     chat = demo.get("/api/chats/" + started["id"])
-    assert chat["title"].startswith("Moby-Dick: “To the last I grapple")
+    assert chat["title"] == "Moby-Dick — “To the last I grapple…” (Explain)"   # issue 22.8
     question = chat["messages"][0]["text"]
     assert item["text"] in question and "Herman Melville" in question
     saved = demo.post("/api/chats/%s/save" % started["id"])["path"]
     assert saved.startswith("documents/KindleChat/") and saved.endswith(".mobi")
     folder = os.path.join(demo.data_dir, "demo-library", "documents", "KindleChat")   # the sample stays as shipped
     name = saved.rsplit("/", 1)[1]
-    assert sorted(os.listdir(folder)) == [name, name[:-len(".mobi")] + ".txt"]       # the plain text beside it
+    assert os.listdir(folder) == [name]                    # the MOBI only: one book in the library (issue 22.9)
+    assert name.startswith("Moby-Dick - To the last I grapple - (Explain) - ")
     with open(os.path.join(folder, name), "rb") as f:
         assert f.read()[60:68] == b"BOOKMOBI"
     again = demo.post("/api/chats/%s/save" % started["id"])["path"]
-    assert again == saved and len(os.listdir(folder)) == 2                          # replaced, not a copy
+    assert again == saved and os.listdir(folder) == [name]                          # replaced, not a copy
 
 
 def test_quiz_book_and_word_starts(demo):

@@ -71,10 +71,26 @@ def _storage_error(exc):
     return out
 
 
+def title_of(text):
+    """A chat's title: its first message's first paragraph, cut at a word (issue 22.8:
+    a library chat's first paragraph is "Book — “first words…” (Action)").
+
+        >>> title_of("Emma — “Emma Woodhouse, handsome…” (Explain)\\n\\nExplain this passage")
+        'Emma — “Emma Woodhouse, handsome…” (Explain)'
+        >>> title_of("word " * 20)
+        'word word word word word word word word word word word word…'
+    """
+    line = " ".join(re.split(r"\n\s*\n", text.strip(), 1)[0].split())
+    if len(line) <= TITLE_LENGTH:
+        return line
+    cut = line[:TITLE_LENGTH]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:.-—") + "…"
+
+
 def summary(chat, mtime):
     msgs = chat["messages"]
     first = next((m.get("text", "") for m in msgs if m.get("role") == "user"), "")
-    title = " ".join(first.split())[:TITLE_LENGTH] or "New chat"
+    title = title_of(first) or "New chat"
     out = {"id": chat["id"], "title": title, "updated": mtime, "count": len(msgs)}
     if chat.get("damaged"):
         out["damaged"] = True

@@ -137,28 +137,34 @@ class Library:
 
     # -- save a chat as a book ----------------------------------------------------------
     def save(self, chat):
-        """Write the chat to documents/KindleChat/<name>.mobi (a formatted book) and
-        <name>.txt beside it (plain text, which every reader lists), replacing an
-        earlier save, then ask the Kindle to rescan. Returns the book's path relative
-        to the library root."""
+        """Write the chat to documents/KindleChat/<name>.mobi, replacing an earlier save
+        (and the plain-text copy older versions wrote beside it: the library listed
+        the chat twice), then ask the Kindle to rescan. Returns the book's path
+        relative to the library root."""
         root = self.write_root
         if self.sample:
             os.makedirs(os.path.join(root, "documents"), exist_ok=True)
         documents = os.path.join(root, "documents")
         if not os.path.isdir(documents):
             raise LibraryError(503, errors.documents_away(documents))
-        text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
-        book = text[:-len(".txt")] + ".mobi"
+        book = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
         try:
             os.makedirs(os.path.join(root, SAVE_DIR), exist_ok=True)
-            _write(os.path.join(root, text), ebook.chat_text(chat).encode("utf-8"))
             _write(os.path.join(root, book), ebook.chat_mobi(chat))
+            _forget_text(os.path.join(root, book[:-len(".mobi")] + ".txt"))
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise LibraryError(503, errors.documents_readonly(documents)) from None
             raise LibraryError(503, errors.storage(exc)) from None
         rescan(root)
         return book.replace(os.sep, "/")
+
+
+def _forget_text(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def _write(target, data):

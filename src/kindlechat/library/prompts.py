@@ -1,11 +1,12 @@
 """The questions a library action sends: the passage, the book and its author as
-context, and what to do. The first line is "Book: “first words…”" because a chat's
-title is its first message's start (store.summary).
+context, and what to do. The first paragraph is "Book — “first words…” (Action)"
+because a chat's title (and a saved book's) is its first message's first paragraph
+(store.title_of).
 
     >>> h = {"book": "Emma", "author": "Jane Austen", "text": "Emma Woodhouse, handsome, clever, and rich",
     ...      "note": "", "page": "1", "location": "5-6"}
     >>> highlight(h, "explain").splitlines()[0]
-    'Emma: “Emma Woodhouse, handsome, clever, and…”'
+    'Emma — “Emma Woodhouse, handsome, clever, and…” (Explain)'
 """
 HIGHLIGHT_ACTIONS = ("explain", "summarize", "translate", "discuss")
 ASK = {
@@ -23,7 +24,7 @@ def opening(book, text):
     words = " ".join(text.split()).split(" ")
     head = " ".join(words[:FIRST_WORDS]).rstrip(",;:.")
     more = "…" if len(words) > FIRST_WORDS else ""
-    return "%s: “%s%s”" % (book or "A book", head, more)
+    return "%s — “%s%s”" % (book or "A book", head, more)
 
 
 def _where(item):
@@ -41,7 +42,7 @@ def _book_line(book, author):
 
 def highlight(item, action, language="English"):
     where = _where(item)
-    lines = [opening(item["book"], item["text"] or item["note"]), "",
+    lines = [opening(item["book"], item["text"] or item["note"]) + " (%s)" % action.capitalize(), "",
              ASK[action] % {"language": language}, "",
              _book_line(item["book"], item["author"]) + ((" (%s)" % where) if where else ""),
              "Passage:", item["text"] or "(no text)"]
@@ -52,7 +53,7 @@ def highlight(item, action, language="English"):
 
 def word(item):
     """Explain a looked-up word as used in its sentence."""
-    return "\n".join(["%s: the word “%s”" % (item["book"] or "A book", item["word"]), "",
+    return "\n".join(["%s — the word “%s”" % (item["book"] or "A book", item["word"]), "",
                       "Explain the word “%s” as it is used in this sentence, in a few lines: its meaning "
                       "here, and a simpler way to say it." % item["word"], "",
                       _book_line(item["book"], item["author"]), "Sentence: " + (item["usage"] or "(none)")])
@@ -72,7 +73,7 @@ def book(item):
         where = "I am %d%% of the way through it" % round(item["progress"] * 100)
     else:
         where = "I don't know exactly how far I am"
-    return "\n".join(["%s: ask about this book" % item["title"], "",
+    return "\n".join(["%s — ask about this book" % item["title"], "",
                       "I am reading %s%s; %s." % (item["title"], (" by %s" % item["author"]) if item["author"] else "", where),
                       "Reveal nothing that happens after that point: no later events, deaths, twists or "
                       "endings, even if I ask. If a question can't be answered without spoiling, say so.",
