@@ -31,10 +31,11 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
-  if (thoughts) {
-    if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); }
+  if (thoughts) {   // Markdown, as the reply (issue 22.11): r.tk is what Markdown.grow draws
+    if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); r.tk = {text: '', body: r.th.appendChild(make('div'))}; }
     r.thoughts += thoughts;
-    addText(r.th, thoughts);
+    r.tk.text = r.thoughts;
+    Markdown.grow(r.tk);
   }
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
@@ -208,9 +209,10 @@ function sendText(text, fromBox) {
   var box = $('message');
   if (!/\S/.test(text) || S.sending || S.live) { return; }
   S.sending = true;
-  function post(id) {
+  function post(id, created) {
     api('POST', chatPath(id, '/messages'), {text: text, search: $('search').checked}, function (err, d) {
       S.sending = false;   // on an error the draft stays in the box
+      if (err && created) { forget(id); }   // no empty "New chat" in Chats
       if (err) { return notice(err.status === 413 && !err.code ? T.tooLong : err.message); }
       if (fromBox) { box.value = ''; save('kc.draft', null); }
       $('search').checked = !!S.search;
@@ -228,8 +230,12 @@ function sendText(text, fromBox) {
   api('POST', '/api/chats', {}, function (err, d) {
     if (err) { S.sending = false; return notice(err.message); }
     save('kc.chat', S.chat = d.id);
-    post(d.id);
+    post(d.id, true);
   });
+}
+function forget(id) {
+  if (S.chat === id) { save('kc.chat', 'new'); S.chat = null; }
+  api('DELETE', chatPath(id), {}, function () {});
 }
 
 function stop() {

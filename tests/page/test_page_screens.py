@@ -16,7 +16,7 @@ FITS = """() => ({
     wide: document.documentElement.scrollWidth - window.innerWidth,
     small: Array.prototype.filter.call(document.querySelectorAll('button'), function (b) {
         var r = b.getBoundingClientRect();
-        return r.width && (r.height < 36 || r.width < 36);
+        return r.width && (r.height < 40 || r.width < 40);
     }).map(function (b) { return b.textContent; })
 })"""
 
@@ -58,3 +58,18 @@ def test_fits_every_kindle_screen(browser, server, chat_id, tmp_path, width, hei
         if view != "chat":
             page.click("#%s-view .back" % view)
     context.close()
+
+
+def test_retry_and_the_quota_switch_are_40_px_tall(browser, server):
+    """Issue 22.11: in a note's small print they were 32 px at 600x800."""
+    page = open_page(browser, server.url, width=600, height=800)
+    try:
+        for text in ("demo:429", "demo:daily"):
+            send(page, text)
+            wait_status(page, ("error",))
+            small = page.evaluate("""() => Array.prototype.filter.call(document.querySelectorAll('.note button'), function (b) {
+                var r = b.getBoundingClientRect(); return r.width && r.height < 40; }).map(function (b) { return b.textContent; })""")
+            assert page.locator(".msg.model .note button").count()
+            assert not small, "buttons under 40 px: %r" % small
+    finally:
+        page.context.close()
