@@ -182,6 +182,7 @@ def test_chat_list_reopen_and_delete(ph, server):
     ph.wait("document.querySelector(\"%s\")" % row)
     ph.click(row + " button.delete")
     assert ph.expr("document.querySelector(\"%s button.delete\").textContent" % row) == "Delete for good?"
+    ph.wait("!KC.guarded(document.querySelector('.delete[data-armed]'))")   # a double tap's second tap does nothing
     ph.click(row + " button.delete")
     ph.wait("!document.querySelector(\"%s\")" % row)
     assert owls not in [c["id"] for c in server.get("api/chats")["chats"]]
