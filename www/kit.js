@@ -72,7 +72,8 @@ function useLanguage(setting) {   // the server's setting (empty: automatic)
   SERVED = setting;   // once: the server now serves the page in it
   window.location.reload();
 }
-// The other tables, for the language list in Settings: loaded when it opens.
+// The other tables, for the language list in Settings: loaded when it opens; cb once
+// they are (never, when none was missing).
 function allTables(cb) {
   var codes = (HTML.getAttribute('data-languages') || '').split(' '), left = 1, i, s;
   function one() { if (--left === 0) { cb(); } }
@@ -86,7 +87,7 @@ function allTables(cb) {
       document.body.appendChild(s);
     }
   }
-  one();
+  if (left > 1) { one(); }
 }
 fillTable(LANG);
 fillPage();
