@@ -28,7 +28,9 @@ function openPhone() {
   setText($('phone-state'), T.phoneLoading);
   api('GET', '/api/link' + c, null, function (err, d) {
     setText($('phone-url'), err ? '' : T.phoneAddress + d.url);
-    setText($('phone-state'), err ? err.message : T.phoneHow);
+    // the page's own words for the loopback mode: the server's are English, and name the
+    // Phone button as it is in English (issue 22.7)
+    setText($('phone-state'), err ? (err.status === 409 ? T.phoneLoopback : err.message) : T.phoneHow);
     show(img, !err);
     if (!err) { img.src = '/api/link.png' + c + '&size=' + Math.max(120, Math.round(box)); }
     V.setAttribute('data-state', err ? (err.status === 409 ? 'loopback' : 'error') : 'ready');

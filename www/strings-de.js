@@ -5,8 +5,8 @@
 Strings.de = {
   langName: 'Deutsch', language: 'Sprache', langAuto: 'Automatisch (wie der Browser)',
   chats: 'Chats', settings: 'Einstellungen', emptyTitle: 'Frag Gemini, was du wissen willst',
-  emptyHint: 'Lange Antworten gehen auf der nächsten Seite weiter: Zurück blättert zurück, Wischen auch.',
-  prev: 'Zurück', next: 'Weiter', follow: 'Mitblättern', writeMessage: 'Nachricht schreiben', send: 'Senden',
+  emptyHint: 'Lange Antworten gehen auf der nächsten Seite weiter: „Vorige“ blättert zurück, Wischen auch.',
+  prev: 'Vorige', next: 'Nächste', follow: 'Mitblättern', writeMessage: 'Nachricht schreiben', send: 'Senden',
   stop: 'Stopp', searchWeb: 'Im Web suchen', back: 'Zurück zum Chat', thisPage: 'Diese Seite', textSize: 'Schriftgröße',
   apiKey: 'API-Schlüssel', pasteKey: 'Neuen Schlüssel einfügen', model: 'Modell',
   typeModel: 'Oder den Namen eines Modells eingeben', reloadModels: 'Liste neu laden',
@@ -50,6 +50,8 @@ Strings.de = {
   phoneHow: 'Scanne das mit der Kamera deines Handys (im selben WLAN). Es öffnet dort diesen Chat: ' +
     'Was du auf dem Handy tippst, erscheint hier mit der Antwort, in den nächsten 10 Minuten und solange das Handy benutzt wird.',
   phoneAddress: 'Oder öffne diese Adresse auf dem Handy: ',
+  phoneLoopback: 'Ein Handy erreicht KindleChat nur über die WLAN-Adresse des Kindle: wähle in KUAL KindleChat, ' +
+    'dann „Start on the Wi-Fi address“, und tippe wieder auf Handy.',
   noKeyOther: 'Noch kein Schlüssel: Füge den ein, den der Dienst dir gegeben hat.', noKeyNeeded: 'In deinem eigenen Netz braucht es keinen Schlüssel.',
   profileOf: ' \u00B7 ',
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',

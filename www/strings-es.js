@@ -49,6 +49,8 @@ Strings.es = {
   phoneHow: 'Escanea esto con la cámara de tu móvil (en la misma Wi-Fi). Abre allí este chat: ' +
     'lo que escribas en el móvil aparece aquí con su respuesta, durante 10 minutos y mientras el móvil se use.',
   phoneAddress: 'O abre esta dirección en el móvil: ',
+  phoneLoopback: 'Un móvil solo llega a KindleChat por la dirección Wi-Fi del Kindle: en KUAL elige KindleChat, ' +
+    'luego «Start on the Wi-Fi address», y toca Móvil otra vez.',
   noKeyOther: 'Aún no hay clave: pega la que te dio el servicio.', noKeyNeeded: 'En tu propia red no hace falta clave.',
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',

@@ -49,6 +49,8 @@ Strings.fr = {
   phoneHow: 'Scannez ceci avec l\'appareil photo de votre téléphone (sur le même Wi-Fi). Ce chat s\'y ouvre : ' +
     'ce que vous tapez sur le téléphone apparaît ici avec sa réponse, pendant 10 minutes et tant que le téléphone sert.',
   phoneAddress: 'Ou ouvrez cette adresse sur le téléphone : ',
+  phoneLoopback: 'Un téléphone ne joint KindleChat que par l\'adresse Wi-Fi du Kindle : dans KUAL, choisissez ' +
+    'KindleChat, puis « Start on the Wi-Fi address », et touchez de nouveau Téléphone.',
   noKeyOther: 'Pas encore de clé : collez celle que le service vous a donnée.', noKeyNeeded: 'Pas de clé sur votre propre réseau.',
   profileOf: ' \u00B7 ',
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',

@@ -51,6 +51,8 @@ var Strings = {en: {
   phoneHow: 'Scan this with your phone\'s camera (the phone on the same Wi-Fi). It opens this chat there: ' +
     'what you type on the phone appears here, with its answer, for the next 10 minutes and as long as the phone is in use.',
   phoneAddress: 'Or open this address on the phone: ',
+  phoneLoopback: 'A phone can reach KindleChat only on the Kindle\'s Wi-Fi address: in KUAL choose KindleChat, ' +
+    'then "Start on the Wi-Fi address", and tap Phone again.',
   // issue 16: provider profiles
   noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
   profileOf: ' \u00B7 ',
