@@ -1,5 +1,6 @@
 /* The Chats view: the chats on the server, newest first, each opened or deleted (two
-   taps) from its row. ES5 only (see app.js). Loaded before app.js, whose openChat,
+   taps) from its row, a screenful at a time (lists.js). ES5 only (see app.js). Loaded
+   after lists.js, before app.js, whose openChat,
    newChat and view it calls (KC); adds KC.showChats. */
 (function () {
 'use strict';
@@ -13,6 +14,7 @@ function showChats() {
     var chats = (d && d.chats) || [], i, list = $('chat-list');
     setText(list, err ? err.message : chats.length ? '' : T.noChats);
     for (i = 0; i < chats.length; i++) { list.appendChild(chatRow(chats[i])); }
+    K.pageList(list);   // lists.js: a screenful, and Previous/Next
   });
 }
 
@@ -29,6 +31,7 @@ function chatRow(c) {
     api('DELETE', chatPath(c.id), {}, function (err) {
       if (err) { return notice(err.message); }
       row.parentNode.removeChild(row);
+      K.pageList($('chat-list'), true);
       if (c.id === S.chat) { K.newChat(); K.view('chats'); }
     });
   }));

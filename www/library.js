@@ -72,6 +72,7 @@ function drawHighlights(d, offset) {
   setText($('hl-msg'), msg);
   show($('hl-more'), L.shown < (d.total || 0));
   state('highlights', d.message && !L.shown ? 'error' : 'ready');
+  K.pageList(list, offset > 0);   // lists.js: a screenful; More stays on the page
   K.layout();
 }
 
@@ -105,13 +106,14 @@ function offer(el, id) {
   if (L.open) { L.open.parentNode.removeChild(L.open); }
   for (i = 0; i < T.acts.length; i++) { acts.appendChild(button(T.acts[i][1], 'act', ask(T.acts[i][0], id))); }
   L.open = el.appendChild(acts);
+  K.pageList($('hl-list'), true);   // the row grew: the page holds fewer
 }
 function ask(action, id) { return function () { start({action: action, highlight: id}); }; }
 
 /* ---- Words: newest first, with their sentence; a tap explains one ---- */
-function openWords() { K.view('words'); loadWords(); }
+function openWords() { K.view('words'); loadWords(false); }
 
-function loadWords() {
+function loadWords(keep) {
   var n = ++L.seq;
   state('words', 'loading');
   api('GET', '/api/words?limit=' + L.words, null, function (err, d) {
@@ -123,6 +125,7 @@ function loadWords() {
     show($('quiz'), words.length);
     show($('words-more'), words.length >= L.words);
     state('words', msg && !words.length ? 'error' : 'ready');
+    K.pageList(list, keep);
     K.layout();
   });
 }
@@ -177,6 +180,6 @@ $('show-library').onclick = openHighlights;
 $('hl-form').onsubmit = search;
 $('hl-more').onclick = function () { loadHighlights(L.shown, PAGE); };
 $('quiz').onclick = function () { start({action: 'quiz'}); };
-$('words-more').onclick = function () { L.words += PAGE; loadWords(); };
+$('words-more').onclick = function () { L.words += PAGE; loadWords(true); };
 $('save-book').onclick = saveBook;
 }());
