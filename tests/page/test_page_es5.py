@@ -121,10 +121,14 @@ def gzipped_size(path):
 
 
 def test_www_at_most_40_kib_gzipped():
+    """What a start loads: every file but the other languages' tables (the server names
+    one, web/page_html.py; Settings loads the rest when it opens), in the largest language."""
     files = sorted(glob.glob(os.path.join(WWW, "*")))
     sizes = {os.path.basename(p): gzipped_size(p) for p in files}
     assert {"index.html", "app.js", "style.css"} <= set(sizes)
-    assert sum(sizes.values()) <= GZIP_BUDGET, "www/ gzipped: %r" % sizes
+    tables = [n for n in sizes if n.startswith("strings-")]
+    start = sum(v for n, v in sizes.items() if n not in tables) + max(sizes[n] for n in tables)
+    assert start <= GZIP_BUDGET, "www/ gzipped, a start's files: %r" % sizes
 
 
 def test_the_budget_counts_compressed_bytes(tmp_path):
