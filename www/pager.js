@@ -136,18 +136,44 @@ function pageBar() {
   show(MASK, to < edge);
 }
 
-// The chat view fills the window exactly: the document itself never scrolls.
+// The chat view fills the window exactly: the document itself never scrolls. In large
+// print the controls fold until the pager holds 6 lines (issue 22.5): first the one-tap
+// prompts, then the nav bar into a Menu button, then Save as book, Follow, Search and
+// the demo banner into the same menu, and the box to one line. An open menu keeps the
+// fold it opened in.
+var FOLDS = ['', 'fold1', 'fold1 fold2', 'fold1 fold2 fold3'];
 function layout() {
   if ($('chat-view').style.display) { return; }
-  P.style.height = '50px';
-  var rest = document.body.offsetHeight - 50;
+  var body = document.body, open = /menu-open/.test(body.className), need = Math.ceil(S.font * 1.45 * 6) + 8,
+    f = open ? S.fold : 0, rest;
+  for (; f < FOLDS.length; f++) {
+    body.className = FOLDS[f] + (open ? ' menu-open' : '');
+    P.style.height = '50px';
+    rest = body.offsetHeight - 50;
+    if (open || (window.innerHeight - rest >= need && fits($('pagebar')) && fits($('top')))) { break; }
+  }
+  S.fold = Math.min(f, FOLDS.length - 1);
   P.style.height = Math.max(150, window.innerHeight - rest) + 'px';
   SP.style.height = P.clientHeight + 'px';
   show($('save-book'), !!S.chat);   // library.js: a chat open can be saved as a book
   pageBar();
 }
 
+function fits(el) { return el.scrollWidth <= el.clientWidth + 1; }
+
+// The menu (folded nav bar): a tap shows or hides what folded into it; a tap on what it
+// showed closes it.
+function menu() {
+  var body = document.body;
+  body.className = /menu-open/.test(body.className) ? FOLDS[S.fold] : FOLDS[S.fold] + ' menu-open';
+  layout();
+}
+
 var y0 = 0;
+$('menu').onclick = menu;
+$('nav').addEventListener('click', function (e) {
+  if (e.target.id !== 'menu' && /menu-open/.test(document.body.className)) { menu(); }
+}, false);
 $('prev').onclick = function () { turn(-1); };
 $('next').onclick = function () { turn(1); };
 // A swipe turns a page (a shortcut only: the old browser sends no touch events).

@@ -6,7 +6,7 @@ Strings.de = {
   langName: 'Deutsch', language: 'Sprache', langAuto: 'Automatisch (wie der Browser)',
   chats: 'Chats', settings: 'Einstellungen', emptyTitle: 'Frag Gemini, was du wissen willst',
   emptyHint: 'Lange Antworten gehen auf der nächsten Seite weiter: „Vorige“ blättert zurück, Wischen auch.',
-  prev: 'Vorige', next: 'Nächste', follow: 'Mitblättern', writeMessage: 'Nachricht schreiben', send: 'Senden',
+  menu: 'Menü', prev: 'Vorige', next: 'Nächste', follow: 'Mitblättern', writeMessage: 'Nachricht schreiben', send: 'Senden',
   stop: 'Stopp', searchWeb: 'Im Web suchen', back: 'Zurück zum Chat', thisPage: 'Diese Seite', textSize: 'Schriftgröße',
   apiKey: 'API-Schlüssel', pasteKey: 'Neuen Schlüssel einfügen', model: 'Modell',
   typeModel: 'Oder den Namen eines Modells eingeben', reloadModels: 'Liste neu laden',

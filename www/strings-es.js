@@ -5,7 +5,7 @@ Strings.es = {
   langName: 'Español', language: 'Idioma', langAuto: 'Automático (el del navegador)',
   chats: 'Chats', settings: 'Ajustes', emptyTitle: 'Pregúntale a Gemini lo que quieras',
   emptyHint: 'Una respuesta larga sigue en la página siguiente: Anterior vuelve atrás, y deslizar también.',
-  prev: 'Anterior', next: 'Siguiente', follow: 'Seguir la respuesta', writeMessage: 'Escribe un mensaje', send: 'Enviar',
+  menu: 'Menú', prev: 'Anterior', next: 'Siguiente', follow: 'Seguir la respuesta', writeMessage: 'Escribe un mensaje', send: 'Enviar',
   stop: 'Detener', searchWeb: 'Buscar en la web', back: 'Volver al chat', thisPage: 'Esta página',
   textSize: 'Tamaño del texto', apiKey: 'Clave de API', pasteKey: 'Pega una clave nueva', model: 'Modelo',
   typeModel: 'O escribe el nombre de un modelo', reloadModels: 'Cargar la lista de nuevo',

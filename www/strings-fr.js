@@ -5,7 +5,7 @@ Strings.fr = {
   langName: 'Français', language: 'Langue', langAuto: 'Automatique (celle du navigateur)',
   chats: 'Discussions', settings: 'Réglages', emptyTitle: 'Demandez ce que vous voulez à Gemini',
   emptyHint: 'Une longue réponse continue page suivante : Précédente revient en arrière, un glissement aussi.',
-  prev: 'Précédente', next: 'Suivante', follow: 'Suivre la réponse', writeMessage: 'Écrire un message', send: 'Envoyer',
+  menu: 'Menu', prev: 'Précédente', next: 'Suivante', follow: 'Suivre la réponse', writeMessage: 'Écrire un message', send: 'Envoyer',
   stop: 'Arrêter', searchWeb: 'Chercher sur le Web', back: 'Retour à la discussion', thisPage: 'Cette page',
   textSize: 'Taille du texte', apiKey: 'Clé API', pasteKey: 'Coller une nouvelle clé', model: 'Modèle',
   typeModel: 'Ou tapez le nom d\'un modèle', reloadModels: 'Recharger la liste',

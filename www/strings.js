@@ -7,7 +7,7 @@ var Strings = {en: {
   langName: 'English', language: 'Language', langAuto: 'Automatic (the browser\'s)',
   chats: 'Chats', settings: 'Settings', emptyTitle: 'Ask Gemini anything',
   emptyHint: 'Long replies turn the page: read back with Previous, or swipe.',
-  prev: 'Previous', next: 'Next', follow: 'Follow reply', writeMessage: 'Write a message', send: 'Send',
+  menu: 'Menu', prev: 'Previous', next: 'Next', follow: 'Follow reply', writeMessage: 'Write a message', send: 'Send',
   stop: 'Stop', searchWeb: 'Search the web', back: 'Back to chat', thisPage: 'This page', textSize: 'Text size',
   apiKey: 'API key', pasteKey: 'Paste a new key', model: 'Model', typeModel: 'Or type a model\'s name',
   reloadModels: 'Load the list again', thinkingLevel: 'Thinking level (Gemini 3 models; the others take a budget)',
