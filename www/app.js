@@ -210,7 +210,7 @@ function health() {
 /* ---- start ---- */
 var box = $('message'), i, b = document.getElementsByTagName('button');
 var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': K.showChats,
-  'show-settings': function () { K.openSettings(); K.allTables(K.getSettings); },   // the list of languages drawn again
+  'show-settings': function () { K.openSettings(); K.allTables(K.drawLanguages); },
   follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }

@@ -151,6 +151,7 @@ function openBooks() {
     for (i = 0; i < books.length; i++) { list.appendChild(book(books[i])); }
     setText($('books-msg'), msg || (books.length ? '' : T.noBooks));
     state('books', msg && !books.length ? 'error' : 'ready');
+    K.pageList(list);
     K.layout();
   });
 }

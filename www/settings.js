@@ -215,5 +215,6 @@ F.oninput = F.onchange = F.onkeyup = function (e) {
 K.openSettings = function () { K.view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); };
 K.getSettings = getSettings;
 K.setFont = setFont;
+K.drawLanguages = drawLanguages;   // app.js: again once every table is in (kit.js allTables)
 K.offerSwitch = offerSwitch;
 }());

@@ -77,3 +77,17 @@ def test_words_page_through_with_more_on_screen(browser, server):
         assert not page.errors, page.errors
     finally:
         page.context.close()
+
+
+def test_books_fit_a_screen(browser, server):
+    page = reader(browser, server)
+    try:
+        page.click("#show-library")
+        page.click("#highlights-view .tab:nth-child(3)")
+        wait_js(page, "() => document.getElementById('books-view').getAttribute('data-state') === 'ready'")
+        count = page.locator("#books-list .book-row").count()
+        seen, pages = through(page, "#books-list .book-row", "#books-view .list-next")
+        assert count and len(seen) == count == len(set(seen))
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()

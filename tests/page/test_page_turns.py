@@ -67,7 +67,10 @@ def check(turns):
     # early and late turns ask as many: a few messages, a halving over the blocks, the
     # lines of the block at the edge; asking every line would be hundreds at the end
     assert max(asked) <= 60, asked
-    assert max(asked[-5:]) <= max(asked[:5]) + 12, asked
+    # (the reply's first turns, not the chat's: the question above it is the same text,
+    # one block a page, which asks fewer)
+    early = asked[len(asked) // 2:len(asked) // 2 + 5]
+    assert max(asked[-5:]) <= max(early) + 12, asked
 
 
 @pytest.mark.parametrize("size", [(758, 1024), (1072, 1448)], ids=["paperwhite", "oasis"])
