@@ -14,6 +14,11 @@ from . import kindledb
 SQL = ("SELECT w.word, w.stem, w.lang, l.usage, b.title, b.authors, l.timestamp "
        "FROM LOOKUPS l JOIN WORDS w ON l.word_key = w.id LEFT JOIN BOOK_INFO b ON l.book_key = b.id "
        "ORDER BY l.timestamp DESC LIMIT ?")
+# Every lookup, for the reviews (words/deck.py groups them into words): WORDS.category
+# is 100 for a word the reader marked mastered in the Vocabulary Builder, 0 learning.
+ALL_SQL = ("SELECT w.id, w.word, w.stem, w.lang, w.category, l.usage, b.title, b.authors, l.timestamp "
+           "FROM LOOKUPS l JOIN WORDS w ON l.word_key = w.id LEFT JOIN BOOK_INFO b ON l.book_key = b.id "
+           "ORDER BY l.timestamp")
 
 
 def when(ms):
@@ -33,3 +38,10 @@ def words(path, limit, immutable=False):
     rows, why = kindledb.query(path, SQL, (int(limit),), immutable)
     return [{"word": r[0] or "", "stem": r[1] or r[0] or "", "lang": r[2] or "", "usage": (r[3] or "").strip(),
              "book": r[4] or "", "author": r[5] or "", "when": when(r[6])} for r in rows], why
+
+
+def lookups(path, immutable=False):
+    """([(word id, word, stem, lang, category, usage, book, author, ms)] oldest first,
+    error or None): every lookup, as vocab.db has it."""
+    rows, why = kindledb.query(path, ALL_SQL, (), immutable)
+    return [tuple(r) for r in rows], why

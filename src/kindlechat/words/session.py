@@ -1,0 +1,65 @@
+"""What is due now: the words whose schedule has come, then new words up to the
+day's limit (the newest looked up first: they are the reader's current book).
+A day starts at local midnight, the Kindle's clock.
+
+    >>> words = [{"id": "a", "word": "alpha", "lang": "en", "mastered": False,
+    ...           "uses": [{"word": "alpha", "usage": "An alpha.", "book": "B", "author": ""}]}]
+    >>> out = due(words, {}, {}, now=0, new_per_day=10)
+    >>> out["due_count"], out["due"][0]["usage"], out["next_due"]
+    (1, 'An alpha.', None)
+    >>> due(words, {"a": {"due": 90000, "first": 0}}, {}, now=0, new_per_day=10)["next_due"]
+    '1970-01-02T01:00:00Z'
+"""
+import time
+
+LISTED = 50   # words sent at a time; the page asks again when it has rated them
+
+
+def iso(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds)) if seconds is not None else None
+
+
+def day_start(now):
+    """Local midnight before now, in seconds since 1970."""
+    t = time.localtime(now)
+    return time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1))
+
+
+def item(word, schedule, card):
+    use = word["uses"][0] if word["uses"] else {"word": word["word"], "usage": "", "book": "", "author": ""}
+    return {"id": word["id"], "word": use["word"], "lang": word["lang"], "usage": use["usage"], "book": use["book"],
+            "card": {"meaning": card.get("meaning", ""), "example": card.get("example", "")} if card else None,
+            "uses": [{"usage": u["usage"], "book": u["book"]} for u in word["uses"][1:]],
+            "state": schedule["state"] if schedule else "new"}
+
+
+def due(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED):
+    """The GET /api/reviews answer."""
+    start = day_start(now)
+    new_today = sum(1 for s in schedules.values() if s.get("first", 0) >= start)
+    waiting, fresh, later = [], [], None
+    left = max(0, new_per_day - new_today)
+    for word in words:
+        if word["mastered"] and not mastered:
+            continue
+        schedule = schedules.get(word["id"])
+        if schedule is None:
+            if len(fresh) < left:
+                fresh.append(word)
+            elif later is None or start + 86400 < later:
+                later = start + 86400   # tomorrow's new words
+        elif schedule["due"] <= now:
+            waiting.append((schedule["due"], word))
+        elif later is None or schedule["due"] < later:
+            later = schedule["due"]
+    waiting.sort(key=lambda pair: pair[0])
+    chosen = [w for _, w in waiting] + fresh
+    return {"due": [item(w, schedules.get(w["id"]), cards.get(w["id"])) for w in chosen[:listed]],
+            "due_count": len(chosen), "new_today": new_today,
+            "next_due": None if chosen else iso(later)}
+
+
+def without_cards(words, schedules, cards, now, new_per_day, mastered=False, soon=86400, limit=20):
+    """Ids of the words due now or within `soon` seconds that have no card yet."""
+    listed = due(words, schedules, cards, now + soon, new_per_day, mastered, listed=limit)["due"]
+    return [w["id"] for w in listed if w["card"] is None]
