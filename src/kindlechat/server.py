@@ -25,6 +25,7 @@ from .library import LibraryError
 from .link import LinkError, Phone
 from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 from .store import NotFound, StorageError
+from .words.trainer import WordsError
 
 MAX_MESSAGE = 30000            # characters of one message
 MAX_WAIT = 60.0                # seconds a long poll may be held
@@ -195,6 +196,7 @@ def make_app(chat):
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
 
     add_library_routes(app, chat)
+    add_words_routes(app, chat)
     add_phone_routes(app, chat)
 
     @app.get("/")
@@ -261,6 +263,66 @@ def add_library_routes(app, chat):
     def save(cid):
         read_json()
         return {"path": guarded(lambda: library.save(chat.get_chat(cid)))}
+
+
+def add_words_routes(app, chat):
+    """Reviews of the looked-up words, their cards and the exports (words/trainer.py)."""
+    words = chat.words
+    kinds = {"apkg": "application/octet-stream", "csv": "text/csv; charset=utf-8"}
+
+    def guarded(call):
+        try:
+            return call()
+        except WordsError as exc:
+            raise ApiError(exc.status, exc.error) from None
+        except LibraryError as exc:
+            raise ApiError(exc.status, exc.error) from None
+
+    def export(kind):
+        if kind not in kinds:
+            raise NotFound(kind)
+        return guarded(words.apkg if kind == "apkg" else words.csv)
+
+    @app.get("/api/reviews")
+    @api
+    def reviews():
+        return guarded(words.reviews)
+
+    @app.post("/api/reviews/<wid>")
+    @api
+    def rate(wid):
+        body = read_json()
+        return guarded(lambda: words.rate(wid, body.get("rating") if isinstance(body, dict) else None))
+
+    @app.post("/api/words/cards")
+    @api
+    def write_cards():
+        body = read_json()
+        body = body if isinstance(body, dict) else {}
+        return 202, guarded(lambda: words.write_cards(body.get("ids"), body.get("language")))
+
+    @app.get("/api/words/cards")
+    @api
+    def cards_status():
+        return guarded(words.card_status)
+
+    @app.get("/api/words/export.<kind>")
+    @api
+    def download(kind):
+        data = export(kind)
+        return bottle.HTTPResponse(data, 200, {
+            "Content-Type": kinds[kind], "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="kindlechat-words.%s"' % kind})
+
+    @app.post("/api/words/export.<kind>")
+    @api
+    def save(kind):
+        """On the Kindle: the export saved into documents/KindleChat/."""
+        read_json()
+        data = export(kind)
+        name = os.path.join("documents", "KindleChat", "kindlechat-words." + kind)
+        guarded(lambda: chat.library.save_files([(name, data)]))
+        return {"path": name.replace(os.sep, "/")}
 
 
 def add_phone_routes(app, chat):

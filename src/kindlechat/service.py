@@ -8,17 +8,19 @@ streaming, and the stream to the model. Holds no HTTP.
     >>> chat.get_chat(cid)["messages"]
     []
 """
+import os
 import threading
 import time
 
 from . import __version__, errors, profiles, providers
 from . import settings as settings_mod
 from .models import ModelList
-from .library import Library
+from .library import VOCAB, Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .stream import EXTRAS
 from .transport import Transport
+from .words.trainer import Trainer
 
 
 class ApiError(Exception):
@@ -59,6 +61,21 @@ class ChatServer:
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
+        self.words = Trainer(settings["data_dir"], settings, self._vocab, self._ask, self.replies.streaming,
+                             self.library.language)   # reviews, cards and exports of the looked-up words
+
+    def _vocab(self):
+        return os.path.join(self.library.root, VOCAB), self.library.sample
+
+    def _ask(self, prompt):
+        """(text, None) or (None, error): one whole answer of the current profile, for
+        a batch of cards (words/trainer.py); thoughts left out, nothing stored."""
+        try:
+            stream = self._stream_for([("user", prompt)], search=False)
+        except ApiError as exc:
+            return None, errors.GeminiError(exc.code, exc.message)
+        text = "".join(delta.text for delta in stream if not delta.thought)
+        return (None, stream.error) if stream.error is not None else (text, None)
 
     @property
     def demo(self):
@@ -77,6 +94,7 @@ class ChatServer:
 
     def close(self):
         """At exit: stop the replies (marked interrupted) and end the writing."""
+        self.words.close()
         self.replies.stop_all(interrupted=True)
         self.store.close()
 

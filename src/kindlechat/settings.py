@@ -47,6 +47,10 @@ DEFAULTS = {
     "quick_prompts": (None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     "follow_ups": (True, bool, "ask for two or three follow-up questions to tap under each reply"),
     "language": ("", str, "the page's language: en, de, fr or es (empty: the browser's)"),
+    "new_words_per_day": (10, int, "looked-up words that enter Review each day (words/session.py)"),
+    "review_mastered": (False, bool, "review the words the Kindle marks mastered too"),
+    "cards_in_background": (True, bool, "write the due words' cards in the background when Review opens "
+                            "(a request per five words)"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -159,7 +163,7 @@ def _check_choice(name, value):
 _RANGES = {"temperature": (0.0, 2.0), "max_output_tokens": (1, 1000000),
            "thinking_budget": (-1, 100000), "throttle_ms": (0, 60000),
            "connect_timeout": (0.5, 300.0), "read_timeout": (1.0, 3600.0),
-           "port": (1, 65535)}
+           "port": (1, 65535), "new_words_per_day": (0, 1000)}
 
 
 def _check_range(name, value):

@@ -1,0 +1,161 @@
+"""The words as the service asks for them: what is due, a rating, cards to write,
+the exports. The service hands in where vocab.db is, how one request to the
+model is made (ask), whether a reply streams (busy) and the clock; this module
+names no provider and holds no HTTP.
+
+    >>> import tempfile
+    >>> t = Trainer(tempfile.mkdtemp(), {}, lambda: ("/nonexistent/vocab.db", False),
+    ...             ask=None, busy=lambda: False, language=lambda: "English")
+    >>> out = t.reviews()
+    >>> out["due_count"], out["message"][:10]
+    (0, 'Not found:')
+"""
+import time
+
+from .. import errors
+from . import anki, cards, deck, export, fsrs, reviews, session
+from .writer import Writer
+
+NEW_PER_DAY = 10
+AUTO_CARDS = 2 * cards.BATCH   # due words without a card queued when Review opens
+
+
+class WordsError(Exception):
+    """An answer the route turns into an error: its HTTP status and error value."""
+
+    def __init__(self, status, error):
+        super().__init__(error.message)
+        self.status, self.error = status, error
+
+
+class Trainer:
+    def __init__(self, data_dir, settings, vocab_source, ask, busy, language, clock=time.time):
+        self.settings, self._source, self._ask, self._language = settings, vocab_source, ask, language
+        self.clock = clock
+        self.deck = deck.Deck()
+        self.journal = reviews.Journal(data_dir)
+        self.writer = Writer(self._write_batch, busy)
+        self.card_language = None   # the page's language, as it last asked for cards
+
+    def _words(self):
+        path, immutable = self._source()
+        return self.deck.read(path, immutable)
+
+    def _limits(self):
+        new = self.settings.get("new_words_per_day")
+        return (NEW_PER_DAY if new is None else new), bool(self.settings.get("review_mastered"))
+
+    def _state(self):
+        try:
+            return self.journal.schedules(), self.journal.cards()
+        except reviews.StorageError as exc:
+            raise WordsError(503, exc.error) from None
+
+    # -- reviews -----------------------------------------------------------------
+    def reviews(self):
+        """GET /api/reviews: the words due now (some of them), how many, and when next."""
+        words, _, why = self._words()
+        schedules, written = self._state()
+        new, mastered = self._limits()
+        out = session.due(words, schedules, written, self.clock(), new, mastered)
+        if why is not None:
+            out["message"] = why.message
+        missing = [w["id"] for w in out["due"] if w["card"] is None]
+        if missing and self._ask is not None and self.settings.get("cards_in_background", True):
+            self.writer.add(missing[:AUTO_CARDS])
+        out["cards"] = self.card_status(words, schedules, written)
+        return out
+
+    def rate(self, word_id, rating):
+        """POST /api/reviews/{id}: a 400 for an unknown word or rating, before anything is written."""
+        if not isinstance(rating, str) or rating not in fsrs.RATINGS:
+            raise WordsError(400, errors.bad_rating(sorted(fsrs.RATINGS, key=fsrs.RATINGS.get)))
+        _, by_id, _ = self._words()
+        if word_id not in by_id:
+            raise WordsError(400, errors.unknown_word())
+        try:
+            card = self.journal.rate(word_id, rating, self.clock())
+        except reviews.StorageError as exc:
+            raise WordsError(503, exc.error) from None
+        return {"id": word_id, "next_due": session.iso(card["due"])}
+
+    # -- cards -------------------------------------------------------------------
+    def card_status(self, words=None, schedules=None, written=None):
+        """{"pending", "writing", "missing", "requests", "error"?}: what the page shows
+        beside "Write cards" (the cost in requests before a big batch)."""
+        if words is None:
+            words = self._words()[0]
+            schedules, written = self._state()
+        new, mastered = self._limits()
+        missing = session.without_cards(words, schedules, written, self.clock(), new, mastered, limit=10 ** 6)
+        pending = self.writer.pending()
+        out = {"pending": len(pending), "writing": self.writer.running, "missing": len(missing),
+               "requests": len(cards.batches(missing))}
+        if self.writer.last_error is not None:
+            out["error"] = getattr(self.writer.last_error, "message", str(self.writer.last_error))
+        return out
+
+    def write_cards(self, ids=None, language=None):
+        """POST /api/words/cards: queue the words (absent: the due soon without a card)."""
+        words, by_id, _ = self._words()
+        if ids is None:
+            schedules, written = self._state()
+            new, mastered = self._limits()
+            ids = session.without_cards(words, schedules, written, self.clock(), new, mastered, limit=10 ** 6)
+        elif not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise WordsError(400, errors.bad_word_ids())
+        elif any(i not in by_id for i in ids):
+            raise WordsError(400, errors.unknown_word())
+        if isinstance(language, str) and language.strip():
+            self.card_language = language.strip()[:40]
+        if self._ask is None:
+            raise WordsError(503, errors.api("no_key"))
+        queued = self.writer.add(ids)
+        return {"queued": queued, "requests": len(cards.batches(list(range(queued))))}
+
+    def _write_batch(self, ids):
+        _, by_id, _ = self._words()
+        items = [dict(by_id[i], usage=by_id[i]["uses"][0]["usage"] if by_id[i]["uses"] else "")
+                 for i in ids if i in by_id]
+        if not items:
+            return None
+        language = (self.settings.get("translate_to") or "").strip() or self.card_language or self._language()
+        text, error = self._ask(cards.prompt(items, language))
+        if error is not None:
+            return error
+        found = cards.parse(text, items)
+        by_word = {w["id"]: w for w in items}
+        self.journal.add_cards({i: dict(c, word=by_word[i]["word"], lang=by_word[i]["lang"], language=language)
+                                for i, c in found.items()})
+        return None
+
+    # -- exports -----------------------------------------------------------------
+    def _rows(self, reviewed_only):
+        words, _, why = self._words()
+        schedules, written = self._state()
+        if why is not None and not words:
+            raise WordsError(503, why)
+        rows = []
+        for w in words:
+            schedule, card = schedules.get(w["id"]), written.get(w["id"]) or {}
+            if reviewed_only and schedule is None and not card:
+                continue
+            use = w["uses"][0] if w["uses"] else {"word": w["word"], "usage": "", "book": ""}
+            rows.append({"id": w["id"], "word": use["word"], "lang": w["lang"], "usage": use["usage"],
+                         "book": use["book"], "meaning": card.get("meaning", ""), "example": card.get("example", ""),
+                         "schedule": schedule})
+        return rows
+
+    def apkg(self):
+        """The .apkg of the words reviewed or with a card (before any: every word, new)."""
+        rows = self._rows(True) or self._rows(False)
+        try:
+            return anki.build(rows, self.clock())
+        except ImportError:
+            raise WordsError(503, errors.no_sqlite()) from None
+
+    def csv(self):
+        return export.csv_bytes(self._rows(False))
+
+    def close(self):
+        self.writer.close()
