@@ -53,5 +53,23 @@ Strings.de = {
   noKeyOther: 'Noch kein Schlüssel: Füge den ein, den der Dienst dir gegeben hat.', noKeyNeeded: 'In deinem eigenen Netz braucht es keinen Schlüssel.',
   profileOf: ' \u00B7 ',
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',
-  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']]
+  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Wiederholen',
+  show: 'Zeigen',
+  rates: [['again', 'Nochmal'], ['hard', 'Schwer'], ['good', 'Gut'], ['easy', 'Leicht']],
+  reviewDue: ' fällig',
+  reviewNew: ' neu heute',
+  reviewDone: 'Für jetzt fertig. Nächste Wiederholung: ',
+  reviewNone: 'Noch keine Wörter zum Wiederholen: schlag eins in einem Buch nach.',
+  reviewNoCard: 'Noch keine Karte: der Satz ist der Hinweis.',
+  writeCards: 'Karten schreiben',
+  cardsMissing: ' Wörter haben noch keine Karte: ',
+  cardsRequests: ' Anfragen, um sie zu schreiben.',
+  cardsWriting: 'Karten werden im Hintergrund geschrieben...',
+  exportApkg: 'Als Anki-Stapel speichern',
+  exportCsv: 'Als CSV speichern',
+  downloadApkg: 'Anki-Stapel herunterladen',
+  downloadCsv: 'CSV herunterladen',
+  savedTo: 'Auf deinem Kindle gespeichert als '
 };

@@ -52,5 +52,23 @@ Strings.es = {
   noKeyOther: 'Aún no hay clave: pega la que te dio el servicio.', noKeyNeeded: 'En tu propia red no hace falta clave.',
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
-  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']]
+  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Repasar',
+  show: 'Mostrar',
+  rates: [['again', 'Otra vez'], ['hard', 'Difícil'], ['good', 'Bien'], ['easy', 'Fácil']],
+  reviewDue: ' pendientes',
+  reviewNew: ' nuevas hoy',
+  reviewDone: 'Todo listo por ahora. Próximo repaso: ',
+  reviewNone: 'Aún no hay palabras que repasar: busca una en un libro.',
+  reviewNoCard: 'Aún sin tarjeta: la frase es la pista.',
+  writeCards: 'Escribir tarjetas',
+  cardsMissing: ' palabras sin tarjeta: ',
+  cardsRequests: ' peticiones para escribirlas.',
+  cardsWriting: 'Escribiendo tarjetas en segundo plano...',
+  exportApkg: 'Guardar como mazo de Anki',
+  exportCsv: 'Guardar como CSV',
+  downloadApkg: 'Descargar el mazo de Anki',
+  downloadCsv: 'Descargar el CSV',
+  savedTo: 'Guardado en tu Kindle como '
 };

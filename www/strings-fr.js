@@ -52,5 +52,23 @@ Strings.fr = {
   noKeyOther: 'Pas encore de clé : collez celle que le service vous a donnée.', noKeyNeeded: 'Pas de clé sur votre propre réseau.',
   profileOf: ' \u00B7 ',
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',
-  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']]
+  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Réviser',
+  show: 'Afficher',
+  rates: [['again', 'À revoir'], ['hard', 'Difficile'], ['good', 'Correct'], ['easy', 'Facile']],
+  reviewDue: ' à revoir',
+  reviewNew: ' nouveaux aujourd\'hui',
+  reviewDone: 'Terminé pour l\'instant. Prochaine révision : ',
+  reviewNone: 'Aucun mot à réviser : cherchez-en un dans un livre.',
+  reviewNoCard: 'Pas encore de fiche : la phrase sert d\'indice.',
+  writeCards: 'Écrire les fiches',
+  cardsMissing: ' mots sans fiche : ',
+  cardsRequests: ' requêtes pour les écrire.',
+  cardsWriting: 'Écriture des fiches en arrière-plan...',
+  exportApkg: 'Enregistrer le paquet Anki',
+  exportCsv: 'Enregistrer en CSV',
+  downloadApkg: 'Télécharger le paquet Anki',
+  downloadCsv: 'Télécharger le CSV',
+  savedTo: 'Enregistré sur votre Kindle sous '
 };

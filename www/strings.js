@@ -55,5 +55,23 @@ var Strings = {en: {
   noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
   profileOf: ' \u00B7 ',
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
-  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into '
+  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Review',
+  show: 'Show',
+  rates: [['again', 'Again'], ['hard', 'Hard'], ['good', 'Good'], ['easy', 'Easy']],
+  reviewDue: ' due',
+  reviewNew: ' new today',
+  reviewDone: 'All done for now. Next review: ',
+  reviewNone: 'No words to review yet: look one up in a book.',
+  reviewNoCard: 'No card yet: the sentence is the clue.',
+  writeCards: 'Write cards',
+  cardsMissing: ' words have no card yet: ',
+  cardsRequests: ' requests to write them.',
+  cardsWriting: 'Writing cards in the background...',
+  exportApkg: 'Save as Anki deck',
+  exportCsv: 'Save as CSV',
+  downloadApkg: 'Download the Anki deck',
+  downloadCsv: 'Download the CSV',
+  savedTo: 'Saved to your Kindle as '
 }};

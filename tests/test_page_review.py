@@ -1,0 +1,108 @@
+"""The Review view (issue 26, www/review.js) against a real demo server and its sample
+library: Words -> Review, Show, a rating redraws the view once (one MutationObserver
+batch: one e-ink repaint), ten words rated, the next due time; a rating that fails
+keeps the word; the exports saved on the Kindle. Every expectation is read from the
+server's own API answers."""
+import os
+
+import pytest
+
+from testkit.serverproc import HTTPFailure
+from page_fixtures import Server, browser, open_page, wait_js, MODES  # noqa: F401 -- fixtures
+
+QUIET = {"KINDLECHAT_CARDS_IN_BACKGROUND": "false"}
+
+OBSERVE = """() => {
+    if (window.__observer) { window.__observer.disconnect(); }
+    window.__batches = 0;
+    window.__observer = new MutationObserver(function () { window.__batches++; });
+    window.__observer.observe(document.getElementById('review-view'), {childList: true, subtree: true, characterData: true,
+                                                          attributes: true});
+}"""
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path, env=QUIET)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(params=MODES)
+def page(request, browser, server):  # noqa: F811
+    p = open_page(browser, server.url, request.param)
+    yield p
+    errors = list(p.errors)
+    p.context.close()
+    assert not errors, "script errors on the page: %r" % errors
+
+
+def state(page):
+    return page.evaluate("() => document.getElementById('review-view').getAttribute('data-state')")
+
+
+def wait_state(page, want):
+    return wait_js(page, "(w) => document.getElementById('review-view').getAttribute('data-state') === w", want)
+
+
+def test_review_ten_words_one_repaint_each(page, server):
+    due = server.get("api/reviews")["due"]
+    page.click("#show-library")
+    page.click("#highlights-view .tabs button:nth-child(2)")
+    page.click("#review-open")
+    wait_state(page, "front")
+    assert page.text_content("#review-word") == due[0]["word"]
+    assert page.text_content("#review-usage") == due[0]["usage"]
+    assert page.get_attribute("#review-word", "lang") == due[0]["lang"]
+    assert page.text_content("#review-count").startswith("10")
+    assert not page.is_visible("#review-rates")
+    page.click("#review-show")
+    wait_state(page, "back")
+    assert page.is_visible("#review-rates") and page.text_content("#review-meaning") == "No card yet: the sentence is the clue."
+    labels = page.eval_on_selector_all("#review-rates button", "els => els.map(e => e.textContent)")
+    assert labels == ["Again", "Hard", "Good", "Easy"]
+    for n in range(10):
+        if n:
+            page.click("#review-show")
+            wait_state(page, "back")
+        page.evaluate(OBSERVE)
+        page.click("#review-rates button:nth-child(%d)" % (n % 4 + 1))
+        if n < 9:
+            wait_js(page, "(w) => document.getElementById('review-word').textContent === w", due[n + 1]["word"])
+            page.wait_for_timeout(200)
+            assert page.evaluate("() => window.__batches") == 1, "a rating should redraw once"
+    wait_state(page, "done")
+    after = server.get("api/reviews")
+    assert after["due_count"] == 0 and after["new_today"] == 10
+    assert page.text_content("#review-count").startswith("All done for now. Next review: ")
+
+
+def test_a_rating_that_fails_keeps_the_word(page, server):
+    page.click("#show-library")
+    page.click("#highlights-view .tabs button:nth-child(2)")
+    page.click("#review-open")
+    wait_state(page, "front")
+    word = page.text_content("#review-word")
+    page.click("#review-show")
+    # the data folder can't take the journal (a file where its folder goes): a real 503
+    with open(os.path.join(server.data_dir, "words"), "w") as f:
+        f.write("not a folder")
+    page.click("#review-rates button:nth-child(3)")
+    wait_js(page, "() => document.getElementById('notice').style.display !== 'none'")
+    wid = server.get("api/reviews")["due"][0]["id"]
+    with pytest.raises(HTTPFailure) as caught:
+        server.post("api/reviews/" + wid, {"rating": "good"})
+    assert caught.value.status == 503
+    assert page.text_content("#notice") == caught.value.body["error"]["message"]
+    assert page.text_content("#review-word") == word and state(page) == "back"
+
+
+def test_the_exports_are_saved_on_the_kindle(page, server):
+    page.click("#show-library")
+    page.click("#highlights-view .tabs button:nth-child(2)")
+    page.click("#export-apkg")
+    wait_js(page, "() => document.getElementById('notice').textContent.indexOf('kindlechat-words.apkg') >= 0")
+    page.click("#export-csv")
+    wait_js(page, "() => document.getElementById('notice').textContent.indexOf('kindlechat-words.csv') >= 0")
+    folder = os.path.join(server.data_dir, "demo-library", "documents", "KindleChat")
+    assert sorted(os.listdir(folder)) == ["kindlechat-words.apkg", "kindlechat-words.csv"]
