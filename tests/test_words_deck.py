@@ -8,7 +8,7 @@ import pytest
 
 from kindlechat.words import cards, deck, session
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "..", "src", "kindlechat", "sample_library",
+SAMPLE = os.path.join(os.path.dirname(__file__), "..", "src", "kindlechat", "library", "sample_library",
                       "system", "vocabulary", "vocab.db")
 NOW = 1_780_000_000
 
@@ -125,11 +125,3 @@ def test_the_prompt_asks_for_each_word_in_its_language():
     assert cards.asked(text) == [(1, "grapple", "en"), (2, "Lauf", "de")]
     assert [len(b) for b in cards.batches(list(range(12)))] == [5, 5, 2]
 
-
-@pytest.mark.parametrize("name", ["fsrs", "deck", "reviews", "session", "cards", "anki"])
-def test_the_words_modules_examples_run(name):
-    """tests/test_docstrings.py walks the top level only."""
-    import doctest
-    import importlib
-    result = doctest.testmod(importlib.import_module("kindlechat.words." + name))
-    assert result.attempted > 0 and result.failed == 0

@@ -12,14 +12,15 @@ import os
 import threading
 import time
 
-from . import __version__, errors, profiles, providers
+from . import __version__, errors
+from .providers import profiles, kinds as providers
 from . import settings as settings_mod
-from .models import ModelList
-from .library import VOCAB, Library
+from .providers.models import ModelList
+from .library.kindle import VOCAB, Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
-from .stream import EXTRAS
-from .transport import Transport
+from .providers.stream import EXTRAS
+from .providers.transport import Transport
 from .words.trainer import Trainer
 
 

@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 
-from .. import vocab
+from ..library import vocab
 
 MASTERED = 100   # WORDS.category of a word marked mastered on the Kindle
 MAX_USES = 5     # sentences kept a word: the newest

@@ -13,7 +13,7 @@ import json
 import re
 from urllib.parse import quote_plus
 
-from .words import cards
+from ..words import cards
 
 REDIRECT = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
 URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.I)
