@@ -278,10 +278,19 @@ def add_words_routes(app, chat):
         except LibraryError as exc:
             raise ApiError(exc.status, exc.error) from None
 
-    def export(kind):
-        if kind not in kinds:
-            raise NotFound(kind)
-        return guarded(words.apkg if kind == "apkg" else words.csv)
+    def download(kind):
+        data = guarded(words.apkg if kind == "apkg" else words.csv)
+        return bottle.HTTPResponse(data, 200, {
+            "Content-Type": kinds[kind], "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="kindlechat-words.%s"' % kind})
+
+    def save(kind):
+        """On the Kindle: the export saved into documents/KindleChat/."""
+        read_json()
+        data = guarded(words.apkg if kind == "apkg" else words.csv)
+        name = "documents/KindleChat/kindlechat-words." + kind
+        guarded(lambda: chat.library.save_files([(name, data)]))
+        return {"path": name}
 
     @app.get("/api/reviews")
     @api
@@ -306,23 +315,9 @@ def add_words_routes(app, chat):
     def cards_status():
         return guarded(words.card_status)
 
-    @app.get("/api/words/export.<kind>")
-    @api
-    def download(kind):
-        data = export(kind)
-        return bottle.HTTPResponse(data, 200, {
-            "Content-Type": kinds[kind], "Cache-Control": "no-store",
-            "Content-Disposition": 'attachment; filename="kindlechat-words.%s"' % kind})
-
-    @app.post("/api/words/export.<kind>")
-    @api
-    def save(kind):
-        """On the Kindle: the export saved into documents/KindleChat/."""
-        read_json()
-        data = export(kind)
-        name = os.path.join("documents", "KindleChat", "kindlechat-words." + kind)
-        guarded(lambda: chat.library.save_files([(name, data)]))
-        return {"path": name.replace(os.sep, "/")}
+    for kind in kinds:
+        app.get("/api/words/export." + kind, callback=api(lambda kind=kind: download(kind)))
+        app.post("/api/words/export." + kind, callback=api(lambda kind=kind: save(kind)))
 
 
 def add_phone_routes(app, chat):
