@@ -89,6 +89,37 @@ def test_a_changed_vocab_db_is_read_again(tmp_path, vocab):
     assert reader.read(vocab)[0][0]["word"] == "new"
 
 
+def _later(path):
+    os.utime(path, ns=(time.time_ns() + 10 ** 9, time.time_ns() + 10 ** 9))
+
+
+@pytest.mark.parametrize("change, words, alone", [
+    # only a lookup more (read alone): the same word from another book
+    ("INSERT INTO LOOKUPS VALUES ('l9', 'de:Lauf', 'b1', '', '0', 'Im Lauf der Zeit.', 9000)",
+     [("Lauf", 2, False), ("known", 1, True), ("grappled", 2, False), ("lauf", 1, False)], True),
+    # a word marked mastered on the Kindle: read all again
+    ("UPDATE WORDS SET category = 100 WHERE id = 'en:lauf'",
+     [("known", 1, True), ("grappled", 2, False), ("lauf", 1, True), ("Lauf", 1, False)], False),
+    # a word deleted with its lookups: read all again
+    ("DELETE FROM LOOKUPS WHERE word_key = 'en:known'",
+     [("grappled", 2, False), ("lauf", 1, False), ("Lauf", 1, False)], False),
+])
+def test_a_change_of_vocab_db_shows_whatever_it_was(vocab, change, words, alone):
+    reader = deck.Deck()
+    before = reader.read(vocab)[1]
+    con = sqlite3.connect(vocab)
+    con.execute(change)
+    con.commit()
+    con.close()
+    _later(vocab)
+    got, by_id, why = reader.read(vocab)
+    assert why is None
+    assert [(w["word"], len(w["uses"]), w["mastered"]) for w in got] == words
+    assert got == deck.Deck().read(vocab)[0]   # the same as a fresh read
+    grapple = deck.word_id("en", "grapple")
+    assert (by_id[grapple] is before[grapple]) == alone   # the new lookups alone were read, or all
+
+
 @pytest.mark.parametrize("make, code", [
     (lambda p: None, "library_missing"),
     (lambda p: p.write_bytes(b"not a database at all" * 100), "library_unreadable"),

@@ -33,33 +33,45 @@ def item(word, schedule, card):
             "state": schedule["state"] if schedule else "new"}
 
 
-def due(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED):
-    """The GET /api/reviews answer."""
+def _chosen(words, schedules, now, new_per_day, mastered, soon=0):
+    """(the words due now in review order, new words reviewed today, the next due time,
+    the words due after now but within `soon` seconds): one pass over the words."""
     start = day_start(now)
     new_today = sum(1 for s in schedules.values() if s.get("first", 0) >= start)
-    waiting, fresh, later = [], [], None
+    waiting, fresh, upcoming, later = [], [], [], None
     left = max(0, new_per_day - new_today)
+    horizon, get = now + soon, schedules.get
     for word in words:
         if word["mastered"] and not mastered:
             continue
-        schedule = schedules.get(word["id"])
+        schedule = get(word["id"])
         if schedule is None:
             if len(fresh) < left:
                 fresh.append(word)
             elif later is None or start + 86400 < later:
                 later = start + 86400   # tomorrow's new words
-        elif schedule["due"] <= now:
-            waiting.append((schedule["due"], word))
-        elif later is None or schedule["due"] < later:
-            later = schedule["due"]
+            continue
+        when = schedule["due"]
+        if when <= now:
+            waiting.append((when, word))
+            continue
+        if when <= horizon:
+            upcoming.append(word)
+        if later is None or when < later:
+            later = when
     waiting.sort(key=lambda pair: pair[0])
-    chosen = [w for _, w in waiting] + fresh
-    return {"due": [item(w, schedules.get(w["id"]), cards.get(w["id"])) for w in chosen[:listed]],
-            "due_count": len(chosen), "new_today": new_today,
-            "next_due": None if chosen else iso(later)}
+    return [w for _, w in waiting] + fresh, new_today, later, upcoming
 
 
-def without_cards(words, schedules, cards, now, new_per_day, mastered=False, soon=86400, limit=20):
-    """Ids of the words due now or within `soon` seconds that have no card yet."""
-    listed = due(words, schedules, cards, now + soon, new_per_day, mastered, listed=limit)["due"]
-    return [w["id"] for w in listed if w["card"] is None]
+def plan(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED, soon=86400):
+    """(the GET /api/reviews answer, ids of the words due now or within `soon` seconds
+    that have no card yet)."""
+    chosen, new_today, later, upcoming = _chosen(words, schedules, now, new_per_day, mastered, soon)
+    answer = {"due": [item(w, schedules.get(w["id"]), cards.get(w["id"])) for w in chosen[:listed]],
+              "due_count": len(chosen), "new_today": new_today, "next_due": None if chosen else iso(later)}
+    return answer, [w["id"] for w in chosen + upcoming if w["id"] not in cards]
+
+
+def due(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED):
+    """The GET /api/reviews answer."""
+    return plan(words, schedules, cards, now, new_per_day, mastered, listed, soon=0)[0]

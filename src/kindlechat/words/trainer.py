@@ -57,13 +57,13 @@ class Trainer:
         words, _, why = self._words()
         schedules, written = self._state()
         new, mastered = self._limits()
-        out = session.due(words, schedules, written, self.clock(), new, mastered)
+        out, missing = session.plan(words, schedules, written, self.clock(), new, mastered)
         if why is not None:
             out["message"] = why.message
-        missing = [w["id"] for w in out["due"] if w["card"] is None]
-        if missing and self._ask is not None and self.settings.get("cards_in_background", True):
-            self.writer.add(missing[:AUTO_CARDS])
-        out["cards"] = self.card_status(words, schedules, written)
+        due_now = [w["id"] for w in out["due"] if w["card"] is None]
+        if due_now and self._ask is not None and self.settings.get("cards_in_background", True):
+            self.writer.add(due_now[:AUTO_CARDS])
+        out["cards"] = self._card_status(missing)
         return out
 
     def rate(self, word_id, rating):
@@ -80,14 +80,19 @@ class Trainer:
         return {"id": word_id, "next_due": session.iso(card["due"])}
 
     # -- cards -------------------------------------------------------------------
-    def card_status(self, words=None, schedules=None, written=None):
+    def _missing(self):
+        """Ids of the words due now or within a day that have no card yet."""
+        words = self._words()[0]
+        schedules, written = self._state()
+        new, mastered = self._limits()
+        return session.plan(words, schedules, written, self.clock(), new, mastered, listed=0)[1]
+
+    def card_status(self):
+        return self._card_status(self._missing())
+
+    def _card_status(self, missing):
         """{"pending", "writing", "missing", "requests", "error"?}: what the page shows
         beside "Write cards" (the cost in requests before a big batch)."""
-        if words is None:
-            words = self._words()[0]
-            schedules, written = self._state()
-        new, mastered = self._limits()
-        missing = session.without_cards(words, schedules, written, self.clock(), new, mastered, limit=10 ** 6)
         pending = self.writer.pending()
         out = {"pending": len(pending), "writing": self.writer.running, "missing": len(missing),
                "requests": len(cards.batches(missing))}
@@ -99,9 +104,7 @@ class Trainer:
         """POST /api/words/cards: queue the words (absent: the due soon without a card)."""
         words, by_id, _ = self._words()
         if ids is None:
-            schedules, written = self._state()
-            new, mastered = self._limits()
-            ids = session.without_cards(words, schedules, written, self.clock(), new, mastered, limit=10 ** 6)
+            ids = self._missing()
         elif not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise WordsError(400, errors.bad_word_ids())
         elif any(i not in by_id for i in ids):
