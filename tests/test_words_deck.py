@@ -156,3 +156,15 @@ def test_the_prompt_asks_for_each_word_in_its_language():
     assert cards.asked(text) == [(1, "grapple", "en"), (2, "Lauf", "de")]
     assert [len(b) for b in cards.batches(list(range(12)))] == [5, 5, 2]
 
+
+
+def test_warm_reads_the_words_before_review_asks(vocab, tmp_path):
+    from kindlechat.words.trainer import Trainer
+    trainer = Trainer(str(tmp_path / "data"), {}, lambda: (vocab, False), ask=None, busy=lambda: False,
+                      language=lambda: "English")
+    assert trainer.deck._key is None
+    trainer.warm().join(30)
+    assert trainer.deck._key is not None and trainer.journal._schedules == {}   # both read
+    words, by_id, why = trainer.deck.read(vocab)
+    assert why is None and len(words) == 4
+    assert trainer.reviews()["due_count"] == 3

@@ -244,6 +244,7 @@ def add_library_routes(app, chat):
     @app.get("/api/words")
     @api
     def words():
+        chat.words.warm()   # Review is a tap away: its words read meanwhile
         return library.words(query_number("limit", 50, 1, 500))
 
     @app.get("/api/books")
