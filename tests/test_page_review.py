@@ -106,3 +106,32 @@ def test_the_exports_are_saved_on_the_kindle(page, server):
     wait_js(page, "() => document.getElementById('notice').textContent.indexOf('kindlechat-words.csv') >= 0")
     folder = os.path.join(server.data_dir, "demo-library", "documents", "KindleChat")
     assert sorted(os.listdir(folder)) == ["kindlechat-words.apkg", "kindlechat-words.csv"]
+
+
+def test_the_phone_downloads_the_deck_through_the_link(tmp_path, browser):  # noqa: F811
+    """On the phone (the page opened from the Phone link, Wi-Fi mode with a token) the
+    same buttons download the files."""
+    import io
+    import zipfile
+    from phone_fixtures import WifiServer
+    wifi = WifiServer(tmp_path / "wifi", "7a" * 16).start()
+    try:
+        link = wifi.get("/api/link?chat=new")["url"]
+        phone = open_page(browser, link, "chromium", width=412, height=800)
+        phone.click("#show-library")
+        phone.click("#highlights-view .tabs button:nth-child(2)")
+        assert phone.text_content("#export-apkg") == "Download the Anki deck"
+        with phone.expect_download() as caught:
+            phone.click("#export-apkg")
+        path = caught.value.path()
+        assert caught.value.suggested_filename == "kindlechat-words.apkg"
+        with open(path, "rb") as f, zipfile.ZipFile(io.BytesIO(f.read())) as z:
+            assert "collection.anki2" in z.namelist()
+        with phone.expect_download() as caught:
+            phone.click("#export-csv")
+        with open(caught.value.path(), encoding="utf-8-sig") as f:
+            assert f.readline().strip() == "word,sentence,meaning,book,example,language"
+        assert not phone.errors, phone.errors
+        phone.context.close()
+    finally:
+        wifi.stop()

@@ -11,7 +11,8 @@
 var K = KC, T = K.T, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, notice = K.notice;
 var R = {due: [], at: 0, busy: false, lang: ''};
-var isPhone = /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
+// The phone: opened from the link now (phone.js, loaded after us, sets the cookie) or before
+var isPhone = /[?&]phone=1(&|$)/.test(location.search) || /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
 
 function state(st) { $('review-view').setAttribute('data-state', st); }
 
@@ -135,6 +136,7 @@ $('review-show').onclick = reveal;
 $('review-write').onclick = writeCards;
 $('export-apkg').onclick = exporter('apkg');
 $('export-csv').onclick = exporter('csv');
-if (isPhone) { setText($('export-apkg'), T.downloadApkg); setText($('export-csv'), T.downloadCsv); }
+setText($('export-apkg'), isPhone ? T.downloadApkg : T.exportApkg);
+setText($('export-csv'), isPhone ? T.downloadCsv : T.exportCsv);
 K.openReview = openReview;
 }());
