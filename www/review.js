@@ -136,7 +136,11 @@ $('review-show').onclick = reveal;
 $('review-write').onclick = writeCards;
 $('export-apkg').onclick = exporter('apkg');
 $('export-csv').onclick = exporter('csv');
-setText($('export-apkg'), isPhone ? T.downloadApkg : T.exportApkg);
-setText($('export-csv'), isPhone ? T.downloadCsv : T.exportCsv);
+if (isPhone) {   // its own words, kept if the page changes language in place (kit.js fillPage)
+  $('export-apkg').setAttribute('data-t', 'downloadApkg');
+  $('export-csv').setAttribute('data-t', 'downloadCsv');
+  setText($('export-apkg'), T.downloadApkg);
+  setText($('export-csv'), T.downloadCsv);
+}
 K.openReview = openReview;
 }());
