@@ -14,19 +14,12 @@ import threading
 import time
 
 from .. import errors
+from ..errors import Refused
 from . import anki, cards, deck, export, fsrs, reviews, session
 from .writer import Writer
 
 NEW_PER_DAY = 10
 AUTO_CARDS = 2 * cards.BATCH   # due words without a card queued when Review opens
-
-
-class WordsError(Exception):
-    """An answer the route turns into an error: its HTTP status and error value."""
-
-    def __init__(self, status, error):
-        super().__init__(error.message)
-        self.status, self.error = status, error
 
 
 class Trainer:
@@ -46,7 +39,7 @@ class Trainer:
             try:
                 self._words()
                 self._state()
-            except WordsError:
+            except Refused:
                 pass   # Review says so when it opens
         thread = threading.Thread(target=read, name="words-warm", daemon=True)
         try:
@@ -67,7 +60,7 @@ class Trainer:
         try:
             return self.journal.schedules(), self.journal.cards()
         except reviews.StorageError as exc:
-            raise WordsError(503, exc.error) from None
+            raise Refused("unavailable", exc.error) from None
 
     # -- reviews -----------------------------------------------------------------
     def reviews(self):
@@ -87,14 +80,14 @@ class Trainer:
     def rate(self, word_id, rating):
         """POST /api/reviews/{id}: a 400 for an unknown word or rating, before anything is written."""
         if not isinstance(rating, str) or rating not in fsrs.RATINGS:
-            raise WordsError(400, errors.bad_rating(sorted(fsrs.RATINGS, key=fsrs.RATINGS.get)))
+            raise Refused("bad_input", errors.bad_rating(sorted(fsrs.RATINGS, key=fsrs.RATINGS.get)))
         _, by_id, _ = self._words()
         if word_id not in by_id:
-            raise WordsError(400, errors.unknown_word())
+            raise Refused("bad_input", errors.unknown_word())
         try:
             card = self.journal.rate(word_id, rating, self.clock())
         except reviews.StorageError as exc:
-            raise WordsError(503, exc.error) from None
+            raise Refused("unavailable", exc.error) from None
         return {"id": word_id, "next_due": session.iso(card["due"])}
 
     # -- cards -------------------------------------------------------------------
@@ -124,13 +117,13 @@ class Trainer:
         if ids is None:
             ids = self._missing()
         elif not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise WordsError(400, errors.bad_word_ids())
+            raise Refused("bad_input", errors.bad_word_ids())
         elif any(i not in by_id for i in ids):
-            raise WordsError(400, errors.unknown_word())
+            raise Refused("bad_input", errors.unknown_word())
         if isinstance(language, str) and language.strip():
             self.card_language = language.strip()[:40]
         if self._ask is None:
-            raise WordsError(503, errors.api("no_key"))
+            raise Refused("unavailable", "no_key")
         queued = self.writer.add(ids)
         return {"queued": queued, "requests": len(cards.batches(list(range(queued))))}
 
@@ -155,7 +148,7 @@ class Trainer:
         words, _, why = self._words()
         schedules, written = self._state()
         if why is not None and not words:
-            raise WordsError(503, why)
+            raise Refused("unavailable", why)
         rows = []
         for w in words:
             schedule, card = schedules.get(w["id"]), written.get(w["id"]) or {}
@@ -173,10 +166,14 @@ class Trainer:
         try:
             return anki.build(rows, self.clock())
         except ImportError:
-            raise WordsError(503, errors.no_sqlite()) from None
+            raise Refused("unavailable", errors.no_sqlite()) from None
 
     def csv(self):
         return export.csv_bytes(self._rows(False))
+
+    def export(self, kind):
+        """The file of an export: "apkg" or "csv"."""
+        return self.apkg() if kind == "apkg" else self.csv()
 
     def close(self):
         self.writer.close()
