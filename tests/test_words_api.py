@@ -116,3 +116,42 @@ def test_a_missing_vocab_db_gives_the_plain_message(tmp_path):
         assert json.loads(caught.value.read())["error"]["message"].startswith("Not found:")
     finally:
         server.stop()
+
+
+def test_a_locked_vocab_db_says_so_and_vocab_db_is_never_written(tmp_path):
+    from test_library_faults import held_exclusive, kindle_root, tree
+    root = kindle_root(tmp_path)
+    vocab = str(root / "system" / "vocabulary" / "vocab.db")
+    before = tree(root / "system")
+    server = ServerProcess(tmp_path / "data", "--demo", "--library-dir", str(root),
+                           env={"KINDLECHAT_CARDS_IN_BACKGROUND": "false"}).start()
+    try:
+        with held_exclusive(vocab):
+            out = server.get("/api/reviews", timeout=15)
+            assert out["due_count"] == 0 and "writing" in out["message"] and "Try again" in out["message"]
+        due = server.get("/api/reviews")["due"]   # free again
+        assert len(due) == 10 and "message" not in server.get("/api/reviews")
+        server.post("/api/reviews/" + due[0]["id"], {"rating": "good"})
+        with held_exclusive(vocab):   # the words read before answer a rating meanwhile
+            assert server.post("/api/reviews/" + due[1]["id"], {"rating": "easy"}, timeout=15)["id"] == due[1]["id"]
+    finally:
+        server.stop()
+    assert tree(root / "system") == before
+
+
+def test_a_python_without_sqlite3_says_so(tmp_path):
+    from test_library_faults import SRC, kindle_root
+    blocker = tmp_path / "nosqlite"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['sqlite3'] = None\n")
+    root = kindle_root(tmp_path)
+    server = ServerProcess(tmp_path / "data", "--demo", "--library-dir", str(root),
+                           env={"PYTHONPATH": os.pathsep.join([str(blocker), SRC])}).start()
+    try:
+        out = server.get("/api/reviews")
+        assert out["due_count"] == 0 and "no sqlite3 module" in out["message"]
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            download(server, "/api/words/export.apkg")
+        assert caught.value.code == 503 and "no sqlite3 module" in json.loads(caught.value.read())["error"]["message"]
+    finally:
+        server.stop()
