@@ -1,17 +1,12 @@
-/* The Review view (issue 26): the looked-up words due today, one at a time, in their own
-   sentence; Show reveals the card; Again, Hard, Good or Easy schedules the word (FSRS, on
-   the server: src/kindlechat/words/). E-ink: a rating costs one repaint (the next word is
-   drawn in place once the rating is saved); no timers while the view is idle. Also the
-   Words view's exports: the Anki deck and the CSV, saved into the Kindle's documents/, or
-   downloaded on the phone (opened from the link). ES5 only, taps only (see app.js).
-   Loaded after kit.js, before app.js: it adds its view to KC.views. */
+/* Review (issue 26): the due words one at a time in their sentence; Show; Again/Hard/Good/
+   Easy (FSRS on the server, src/kindlechat/words/), one repaint an answer. ES5, taps only. */
 (function () {
 'use strict';
 
 var K = KC, T = K.T, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, notice = K.notice;
 var R = {due: [], at: 0, busy: false, lang: ''};
-// The phone: opened from the link now (phone.js, loaded after us, sets the cookie) or before
+// On the phone (phone.js, loaded after us, sets the cookie)
 var isPhone = /[?&]phone=1(&|$)/.test(location.search) || /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
 
 function state(st) { $('review-view').setAttribute('data-state', st); }
@@ -33,11 +28,11 @@ function load() {
     R.message = d.message || '';
     R.newToday = d.new_today || 0;
     cardsLine(d.cards);
+    limits(d.limits);
     draw();
   });
 }
 
-// A due time in the reader's clock, in numbers (kit.js when())
 function at(iso) {
   var d = new Date(iso);
   return isNaN(d) ? iso : K.when(d);
@@ -98,7 +93,30 @@ function rate(rating) {
   };
 }
 
-/* ---- cards: what is missing, and what writing them costs in requests ---- */
+function limits(l) {
+  if (!l) { return show($('review-limits'), false); }
+  R.limits = l;
+  show($('review-limits'), true);
+  setText($('review-new'), T.newPerDay + l.new_words_per_day);
+  $('review-mastered').checked = !!l.review_mastered;
+}
+
+function change(body) {
+  api('PUT', '/api/settings', body, function (err) {
+    if (err) { return notice(err.message); }
+    load();
+  });
+}
+
+function step(by) {
+  return function () {
+    if (!R.limits) { return; }
+    var n = R.limits.new_words_per_day = Math.max(0, Math.min(1000, R.limits.new_words_per_day + by));
+    setText($('review-new'), T.newPerDay + n);   // a second tap counts from this one
+    change({new_words_per_day: n});
+  };
+}
+
 function cardsLine(c) {
   var line = $('review-cards-line');
   if (!c) { return show(line, false); }
@@ -118,7 +136,6 @@ function writeCards() {
   });
 }
 
-/* ---- exports: saved on the Kindle, downloaded on the phone ---- */
 function exporter(kind) {
   return function () {
     if (isPhone) { window.location.href = '/api/words/export.' + kind; return; }
@@ -134,9 +151,12 @@ for (i = 0; i < T.rates.length; i++) { rates.appendChild(button(T.rates[i][1], '
 $('review-open').onclick = openReview;
 $('review-show').onclick = reveal;
 $('review-write').onclick = writeCards;
+$('review-fewer').onclick = step(-5);
+$('review-more').onclick = step(5);
+$('review-mastered').onclick = function () { change({review_mastered: $('review-mastered').checked}); };
 $('export-apkg').onclick = exporter('apkg');
 $('export-csv').onclick = exporter('csv');
-if (isPhone) {   // its own words, kept if the page changes language in place (kit.js fillPage)
+if (isPhone) {
   $('export-apkg').setAttribute('data-t', 'downloadApkg');
   $('export-csv').setAttribute('data-t', 'downloadCsv');
   setText($('export-apkg'), T.downloadApkg);

@@ -71,5 +71,8 @@ Strings.de = {
   exportCsv: 'Als CSV speichern',
   downloadApkg: 'Anki-Stapel herunterladen',
   downloadCsv: 'CSV herunterladen',
-  savedTo: 'Auf deinem Kindle gespeichert als '
+  savedTo: 'Auf deinem Kindle gespeichert als ',
+  newPerDay: 'Neue Wörter pro Tag: ',
+  reviewMastered: 'Auch die als gelernt markierten Wörter wiederholen',
+  fewer: '\u22125', more5: '+5'
 };

@@ -70,5 +70,8 @@ Strings.es = {
   exportCsv: 'Guardar como CSV',
   downloadApkg: 'Descargar el mazo de Anki',
   downloadCsv: 'Descargar el CSV',
-  savedTo: 'Guardado en tu Kindle como '
+  savedTo: 'Guardado en tu Kindle como ',
+  newPerDay: 'Palabras nuevas al día: ',
+  reviewMastered: 'Repasar también las palabras marcadas como aprendidas',
+  fewer: '\u22125', more5: '+5'
 };

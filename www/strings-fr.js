@@ -70,5 +70,8 @@ Strings.fr = {
   exportCsv: 'Enregistrer en CSV',
   downloadApkg: 'Télécharger le paquet Anki',
   downloadCsv: 'Télécharger le CSV',
-  savedTo: 'Enregistré sur votre Kindle sous '
+  savedTo: 'Enregistré sur votre Kindle sous ',
+  newPerDay: 'Nouveaux mots par jour : ',
+  reviewMastered: 'Réviser aussi les mots marqués comme maîtrisés',
+  fewer: '\u22125', more5: '+5'
 };

@@ -73,5 +73,8 @@ var Strings = {en: {
   exportCsv: 'Save as CSV',
   downloadApkg: 'Download the Anki deck',
   downloadCsv: 'Download the CSV',
-  savedTo: 'Saved to your Kindle as '
+  savedTo: 'Saved to your Kindle as ',
+  newPerDay: 'New words a day: ',
+  reviewMastered: 'Review the words marked mastered too',
+  fewer: '\u22125', more5: '+5'
 }};

@@ -135,3 +135,23 @@ def test_the_phone_downloads_the_deck_through_the_link(tmp_path, browser):  # no
         phone.context.close()
     finally:
         wifi.stop()
+
+
+def test_new_words_a_day_by_taps(page, server):
+    page.click("#show-library")
+    page.click("#highlights-view .tabs button:nth-child(2)")
+    page.click("#review-open")
+    wait_state(page, "front")
+    assert page.text_content("#review-new") == "New words a day: 10"
+    page.click("#review-more")
+    wait_js(page, "() => document.getElementById('review-new').textContent === 'New words a day: 15'")
+    assert server.get("api/settings")["new_words_per_day"] == 15
+    assert page.text_content("#review-count").startswith("11")   # the sample's eleven words, all new
+    page.click("#review-fewer")
+    page.click("#review-fewer")
+    wait_js(page, "() => document.getElementById('review-new').textContent === 'New words a day: 5'")
+    assert server.get("api/reviews")["due_count"] == 5
+    page.click("#review-mastered")
+    wait_js(page, "() => document.getElementById('review-view').getAttribute('data-state') === 'front'")
+    page.wait_for_timeout(300)
+    assert server.get("api/settings")["review_mastered"] is True

@@ -75,6 +75,7 @@ class Trainer:
         if due_now and self._ask is not None and self.settings.get("cards_in_background", True):
             self.writer.add(due_now[:AUTO_CARDS])
         out["cards"] = self._card_status(missing)
+        out["limits"] = {"new_words_per_day": new, "review_mastered": mastered}   # the page's two knobs
         return out
 
     def rate(self, word_id, rating):
