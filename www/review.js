@@ -19,7 +19,9 @@ function openReview() {
 function load() {
   state('loading');
   setText($('review-count'), T.libLoading);
+  var n = R.seq = (R.seq || 0) + 1;
   api('GET', '/api/reviews', null, function (err, d) {
+    if (n !== R.seq) { return; }   // only the newest answer counts
     if (err) { d = {due: [], due_count: 0, message: err.message}; }
     R.due = d.due || [];
     R.at = 0;
