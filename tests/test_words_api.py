@@ -155,3 +155,16 @@ def test_a_python_without_sqlite3_says_so(tmp_path):
         assert caught.value.code == 503 and "no sqlite3 module" in json.loads(caught.value.read())["error"]["message"]
     finally:
         server.stop()
+
+
+def test_opening_review_writes_the_due_cards_in_the_pages_language(data):
+    server = ServerProcess(data, "--demo").start()
+    try:
+        first = server.get("/api/reviews?language=Fran%C3%A7ais")
+        assert first["cards"]["writing"] and first["cards"]["pending"] == 10   # two requests' worth
+        wait_for(lambda: not server.get("/api/words/cards")["writing"])
+        due = server.get("/api/reviews")["due"]
+        assert all(w["card"]["meaning"].startswith("(demo, in Français)") for w in due)
+        assert server.get("/api/words/cards")["missing"] == 0   # (the eleventh is new tomorrow)
+    finally:
+        server.stop()

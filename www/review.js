@@ -20,7 +20,7 @@ function load() {
   state('loading');
   setText($('review-count'), T.libLoading);
   var n = R.seq = (R.seq || 0) + 1;
-  api('GET', '/api/reviews', null, function (err, d) {
+  api('GET', '/api/reviews?language=' + encodeURIComponent(T.langName), null, function (err, d) {
     if (n !== R.seq) { return; }   // only the newest answer counts
     if (err) { d = {due: [], due_count: 0, message: err.message}; }
     R.due = d.due || [];

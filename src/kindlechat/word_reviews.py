@@ -36,8 +36,8 @@ class WordReviews:
         text = "".join(delta.text for delta in stream if not delta.thought)
         return (None, stream.error) if stream.error is not None else (text, None)
 
-    def reviews(self):
-        return self.trainer.reviews()
+    def reviews(self, language=None):
+        return self.trainer.reviews(language)
 
     def rate_word(self, word_id, body):
         return self.trainer.rate(word_id, body.get("rating") if isinstance(body, dict) else None)

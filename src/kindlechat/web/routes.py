@@ -269,7 +269,7 @@ def add_words_routes(app, chat):
     @app.get("/api/reviews")
     @api
     def reviews():
-        return chat.reviews()
+        return chat.reviews(bottle.request.query.getunicode("language"))
 
     @app.post("/api/reviews/<wid>")
     @api

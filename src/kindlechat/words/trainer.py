@@ -29,7 +29,9 @@ class Trainer:
         self.deck = deck.Deck()
         self.journal = reviews.Journal(data_dir)
         self.writer = Writer(self._write_batch, busy)
-        self.card_language = None   # the page's language, as it last asked for cards
+        self.card_language = None   # the page's language, as it last named it
+        self._tried = set()         # words asked for once: the background asks no more (a model that
+                                    # writes no card for one would be asked again at every open)
 
     def warm(self):
         """Read vocab.db and the journal in the background, once they changed: the Words
@@ -63,15 +65,17 @@ class Trainer:
             raise Refused("unavailable", exc.error) from None
 
     # -- reviews -----------------------------------------------------------------
-    def reviews(self):
-        """GET /api/reviews: the words due now (some of them), how many, and when next."""
+    def reviews(self, language=None):
+        """GET /api/reviews: the words due now (some of them), how many, and when next;
+        language: the page's, for the cards written meanwhile."""
+        self._language_of_page(language)
         words, _, why = self._words()
         schedules, written = self._state()
         new, mastered = self._limits()
         out, missing = session.plan(words, schedules, written, self.clock(), new, mastered)
         if why is not None:
             out["message"] = why.message
-        due_now = [w["id"] for w in out["due"] if w["card"] is None]
+        due_now = [w["id"] for w in out["due"] if w["card"] is None and w["id"] not in self._tried]
         if due_now and self._ask is not None and self.settings.get("cards_in_background", True):
             self.writer.add(due_now[:AUTO_CARDS])
         out["cards"] = self._card_status(missing)
@@ -121,14 +125,18 @@ class Trainer:
             raise Refused("bad_input", errors.bad_word_ids())
         elif any(i not in by_id for i in ids):
             raise Refused("bad_input", errors.unknown_word())
-        if isinstance(language, str) and language.strip():
-            self.card_language = language.strip()[:40]
+        self._language_of_page(language)
         if self._ask is None:
             raise Refused("unavailable", "no_key")
         queued = self.writer.add(ids)
         return {"queued": queued, "requests": len(cards.batches(list(range(queued))))}
 
+    def _language_of_page(self, language):
+        if isinstance(language, str) and language.strip():
+            self.card_language = language.strip()[:40]
+
     def _write_batch(self, ids):
+        self._tried.update(ids)
         _, by_id, _ = self._words()
         items = [dict(by_id[i], usage=by_id[i]["uses"][0]["usage"] if by_id[i]["uses"] else "")
                  for i in ids if i in by_id]
