@@ -130,3 +130,18 @@ def test_a_full_disk_refuses_the_new_rating_and_keeps_the_others(disk):
     after = journal.rate("w2", "good", NOW + 1000)
     assert reviews.Journal(disk).load()["w2"] == after
     assert shown is None or after["reps"] == shown["reps"] + 1
+
+
+def test_a_data_folder_away_is_not_an_empty_journal(tmp_path):
+    """USB mode unmounts the data folder: reading then must fail, not start from nothing
+    (a later compaction would write that nothing over the real journal)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    reviews.Journal(str(data)).rate("w1", "good", NOW)
+    os.rename(str(data), str(tmp_path / "away"))
+    journal = reviews.Journal(str(data))
+    with pytest.raises(reviews.StorageError) as caught:
+        journal.load()
+    assert caught.value.error.code == "storage"
+    os.rename(str(tmp_path / "away"), str(data))   # back
+    assert list(journal.load()) == ["w1"]

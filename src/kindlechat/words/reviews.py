@@ -121,7 +121,11 @@ class Journal:
         try:
             with open(self.path, "rb") as f:
                 data = f.read()
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if not os.path.isdir(os.path.dirname(self.folder)):
+                # the whole data folder away (the Kindle's USB mode): not "no reviews yet",
+                # which a later compaction would write over the real journal
+                raise StorageError(exc) from None
             data = b""
         except OSError as exc:
             raise StorageError(exc) from None
