@@ -160,6 +160,7 @@ def test_the_prompt_asks_for_each_word_in_its_language():
 
 def test_warm_reads_the_words_before_review_asks(vocab, tmp_path):
     from kindlechat.words.trainer import Trainer
+    (tmp_path / "data").mkdir()
     trainer = Trainer(str(tmp_path / "data"), {}, lambda: (vocab, False), ask=None, busy=lambda: False,
                       language=lambda: "English")
     assert trainer.deck._key is None
