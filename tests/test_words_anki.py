@@ -1,7 +1,7 @@
 """The .apkg (words/anki.py): its collection against Anki's documented schema 11,
 and opened by an independent reader, Anki's own Python package (PyPI `anki`),
-where a Python with it is found: this one, or KINDLECHAT_ANKI_PYTHON (a scratch
-venv: `python3 -m venv /tmp/anki && /tmp/anki/bin/pip install anki`)."""
+where a Python with it is found: KINDLECHAT_ANKI_PYTHON, or the venv that
+`python3 tools/ankipython.py` makes once, outside the repo."""
 import io
 import json
 import os
@@ -68,13 +68,15 @@ def test_the_collection_has_the_documented_schema(apkg, tmp_path):
 
 
 def _anki_python():
-    for python in (sys.executable, os.environ.get("KINDLECHAT_ANKI_PYTHON")):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+    import ankipython
+    for python in (os.environ.get("KINDLECHAT_ANKI_PYTHON"), ankipython.python()):
         if python and os.path.exists(python) and subprocess.run(
                 [python, "-c", "import anki.collection"], stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL).returncode == 0:
             return python
-    pytest.skip("no Python with Anki's package (pip install anki into a scratch venv; "
-                "point KINDLECHAT_ANKI_PYTHON at it)")
+    pytest.skip("no Python with Anki's package: run `python3 tools/ankipython.py` once "
+                "(or point KINDLECHAT_ANKI_PYTHON at one)")
 
 
 def test_anki_itself_opens_the_deck(apkg):
