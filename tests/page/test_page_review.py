@@ -3,6 +3,7 @@ library: Words -> Review, Show, a rating redraws the view once (one MutationObse
 batch: one e-ink repaint), ten words rated, the next due time; a rating that fails
 keeps the word; the exports saved on the Kindle. Every expectation is read from the
 server's own API answers."""
+import json
 import os
 
 import pytest
@@ -156,3 +157,27 @@ def test_new_words_a_day_by_taps(page, server):
     wait_js(page, "() => document.getElementById('review-view').getAttribute('data-state') === 'front'")
     page.wait_for_timeout(300)
     assert server.get("api/settings")["review_mastered"] is True
+
+
+def test_review_in_phantomjs(tmp_path, server):
+    """PhantomJS 2.1.1, the old Kindle's WebKit: Review, Show, a rating, the next word."""
+    from phantom_page import Phantom
+    due = server.get("api/reviews")["due"]
+    ph = Phantom.start(tmp_path)
+    try:
+        ph.open(server.url)
+        ph.wait("document.getElementById('message')")
+        ph.click("#show-library")
+        ph.click("#highlights-view .tab:nth-child(2)")
+        ph.click("#review-open")
+        ph.wait("document.getElementById('review-view').getAttribute('data-state') === 'front'")
+        assert ph.expr("document.getElementById('review-word').textContent") == due[0]["word"]
+        ph.click("#review-show")
+        ph.wait("document.getElementById('review-view').getAttribute('data-state') === 'back'")
+        ph.click("#review-rates button:nth-child(3)")
+        ph.wait("document.getElementById('review-word').textContent === %s" % json.dumps(due[1]["word"]))
+        assert server.get("api/reviews")["due_count"] == 9
+        log = ph.log()
+        assert not log["errors"] and not log["console"], log
+    finally:
+        ph.quit()
