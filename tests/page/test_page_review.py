@@ -1,8 +1,9 @@
 """The Review view (issue 26, www/review.js) against a real demo server and its sample
 library: Words -> Review, Show, a rating redraws the view once (one MutationObserver
 batch: one e-ink repaint), ten words rated, the next due time; a rating that fails
-keeps the word; the exports saved on the Kindle. Every expectation is read from the
-server's own API answers."""
+keeps the word; new words a day by taps; the exports saved on the Kindle, downloaded
+on the phone through the link; Review in PhantomJS 2.1.1. Every expectation is read
+from the server's own API answers."""
 import json
 import os
 
