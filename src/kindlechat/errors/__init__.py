@@ -30,6 +30,6 @@ from .library import (  # noqa: F401
     no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
     bad_library_action, no_words, documents_away, documents_readonly,
-    bad_rating, unknown_word, bad_word_ids, cards_failed)
+    bad_rating, unknown_word, bad_word_ids)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
 from .refused import Refused  # noqa: F401

@@ -83,6 +83,3 @@ def unknown_word():
 def bad_word_ids():
     return GeminiError("bad_request", 'Send {"ids": [...]}: the ids of words from GET /api/reviews.')
 
-
-def cards_failed(message):
-    return GeminiError("cards_failed", "The cards could not be written: %s" % message)

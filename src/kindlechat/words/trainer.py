@@ -23,6 +23,9 @@ AUTO_CARDS = 2 * cards.BATCH   # due words without a card queued when Review ope
 
 
 class Trainer:
+    """The reader's words: vocab.db's (deck.py), their schedules and cards (reviews.py),
+    the cards being written (writer.py). Refusals are errors.Refused, in plain words."""
+
     def __init__(self, data_dir, settings, vocab_source, ask, busy, language, clock=time.time):
         self.settings, self._source, self._ask, self._language = settings, vocab_source, ask, language
         self.clock = clock
