@@ -43,7 +43,8 @@ function at(iso) {
 function draw() {
   var w = R.due[R.at], has = !!w;
   show($('review-card'), has);
-  show($('review-show'), has);
+  show($('review-show'), true);
+  setText($('review-show'), has ? T.show : T.reviewCheck);   // none due: look again (a word rated Again)
   show($('review-rates'), false);
   show($('review-answer'), false);
   if (!has) {
@@ -72,7 +73,7 @@ function draw() {
 }
 
 function reveal() {
-  if (!R.due[R.at]) { return; }
+  if (!R.due[R.at]) { return load(); }
   show($('review-show'), false);
   show($('review-answer'), true);
   show($('review-rates'), true);

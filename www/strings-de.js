@@ -74,5 +74,6 @@ Strings.de = {
   savedTo: 'Auf deinem Kindle gespeichert als ',
   newPerDay: 'Neue Wörter pro Tag: ',
   reviewMastered: 'Auch die als gelernt markierten Wörter wiederholen',
-  fewer: '\u22125', more5: '+5'
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Erneut nachsehen'
 };

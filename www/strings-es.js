@@ -73,5 +73,6 @@ Strings.es = {
   savedTo: 'Guardado en tu Kindle como ',
   newPerDay: 'Palabras nuevas al día: ',
   reviewMastered: 'Repasar también las palabras marcadas como aprendidas',
-  fewer: '\u22125', more5: '+5'
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Volver a mirar'
 };

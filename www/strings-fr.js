@@ -73,5 +73,6 @@ Strings.fr = {
   savedTo: 'Enregistré sur votre Kindle sous ',
   newPerDay: 'Nouveaux mots par jour : ',
   reviewMastered: 'Réviser aussi les mots marqués comme maîtrisés',
-  fewer: '\u22125', more5: '+5'
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Vérifier à nouveau'
 };

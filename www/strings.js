@@ -76,5 +76,6 @@ var Strings = {en: {
   savedTo: 'Saved to your Kindle as ',
   newPerDay: 'New words a day: ',
   reviewMastered: 'Review the words marked mastered too',
-  fewer: '\u22125', more5: '+5'
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Look again'
 }};

@@ -77,6 +77,9 @@ def test_review_ten_words_one_repaint_each(page, server):
     after = server.get("api/reviews")
     assert after["due_count"] == 0 and after["new_today"] == 10
     assert page.text_content("#review-count").startswith("All done for now. Next review: ")
+    assert page.text_content("#review-show") == "Look again" and not page.is_visible("#review-card")
+    page.click("#review-show")   # asks again: still nothing due
+    wait_state(page, "done")
 
 
 def test_a_rating_that_fails_keeps_the_word(page, server):
