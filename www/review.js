@@ -5,7 +5,7 @@
 
 var K = KC, T = K.T, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, notice = K.notice;
-var R = {due: [], at: 0, busy: false, lang: ''};
+var R = {due: [], at: 0, busy: false};
 // On the phone (phone.js, loaded after us, sets the cookie)
 var isPhone = /[?&]phone=1(&|$)/.test(location.search) || /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
 
@@ -165,5 +165,4 @@ if (isPhone) {
   setText($('export-apkg'), T.downloadApkg);
   setText($('export-csv'), T.downloadCsv);
 }
-K.openReview = openReview;
 }());
