@@ -47,6 +47,11 @@ DEFAULTS = {
     "quick_prompts": (None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     "follow_ups": (True, bool, "ask for two or three follow-up questions to tap under each reply"),
     "language": ("", str, "the page's language: en, de, fr or es (empty: the browser's)"),
+    "reconnect_tries": (4, int, "times a reply cut by sleep or a network drop is continued by itself (0: never)"),
+    "reconnect_wait": (1.0, float, "seconds before the second continuation; doubled for each next one, "
+                       "at most 60"),
+    "network_wait": (1800.0, float, "seconds a cut reply waits for the network before it ends as cut"),
+    "screensaver_grace": (5.0, float, "seconds the screensaver stays away after the last reply streamed"),
 }
 
 # Settings that only make sense at start (changing them needs a restart).
@@ -159,7 +164,8 @@ def _check_choice(name, value):
 _RANGES = {"temperature": (0.0, 2.0), "max_output_tokens": (1, 1000000),
            "thinking_budget": (-1, 100000), "throttle_ms": (0, 60000),
            "connect_timeout": (0.5, 300.0), "read_timeout": (1.0, 3600.0),
-           "port": (1, 65535)}
+           "port": (1, 65535), "reconnect_tries": (0, 20), "reconnect_wait": (0.0, 60.0),
+           "network_wait": (0.0, 86400.0), "screensaver_grace": (0.0, 600.0)}
 
 
 def _check_range(name, value):
