@@ -22,6 +22,7 @@ reads a continuation, joined to its text without the words the model said again
 (overlap.py). The screensaver is kept away while a reply streams, not while it
 waits (screensaver.py).
 """
+import itertools
 import threading
 import time
 
@@ -250,12 +251,17 @@ class Replies:
         # and the lock is the Condition's own, entered without a Python call.
         stream, text, thoughts, split = reply.stream, reply.text, reply.thoughts, reply.splitter.feed
         lock, clock = reply.lock, time.monotonic
+        deltas = iter(stream)
         if joiner is not None:
             feed = split
 
             def split(piece):
                 return feed(joiner.feed(piece))
-        for delta in stream:
+            # "reconnecting" until the continuation's first words (or its end) come
+            first = next(deltas, None)
+            self._set_status(reply, "reconnecting", "streaming")
+            deltas = itertools.chain(() if first is None else (first,), deltas)
+        for delta in deltas:
             if reply.ended:
                 break   # Stop ended it while this thread was blocked
             extras = stream.extras() if stream.extras_changed() else None
@@ -293,7 +299,7 @@ class Replies:
         reply.cut_error = reply.cut_error or stream.error
         if reply.tries >= policy.tries:
             return self._give_up(reply)
-        self._set_status(reply, "reconnecting")
+        self._set_status(reply, "streaming", "reconnecting")
         self.guard.release()   # waiting needs no screensaver kept away: let the Kindle sleep
         try:
             back = self._wait_network(reply)
@@ -311,7 +317,6 @@ class Replies:
             reply.stream = new
         if reply.stop_asked:   # Stop came while it was made
             new.close()
-        self._set_status(reply, "streaming")
         return Joiner(partial)
 
     def _wait_network(self, reply):
@@ -351,10 +356,12 @@ class Replies:
         return None
 
     @staticmethod
-    def _set_status(reply, status):
+    def _set_status(reply, was, status):
+        """was -> status; never over an end that Stop set meanwhile."""
         with reply.changed:
-            reply.status = status
-            reply.changed.notify_all()
+            if reply.status == was:
+                reply.status = status
+                reply.changed.notify_all()
 
     def _save(self, reply, saved):
         """Append the text after the saved offsets to the journal; False if the data
