@@ -34,8 +34,8 @@ import urllib.parse
 CUTS = frozenset(("dropped", "stalled", "dns", "no_network"))
 MAX_BACKOFF = 60.0
 PROBE_TIMEOUT = 5.0
-TICK = 2.0           # seconds between the watch's looks at the clocks
-SLEPT = 8.0          # a tick this much late: the process slept (or was stopped)
+TICK = 2.0           # seconds between the watch's looks at the clocks (the sleep_check setting)
+LATE = 4             # a look this many ticks late: the process slept (or was stopped)
 
 
 def boottime():
@@ -92,8 +92,8 @@ class Watch:
     cuts the stale connections. Replies waiting for the network are woken by the
     Kindle's connectionAvailable (wait_network) and by a noticed wake."""
 
-    def __init__(self, tick=TICK, slept=SLEPT, clock=boottime):
-        self.tick, self.slept, self.clock = tick, slept, clock
+    def __init__(self, tick=TICK, clock=boottime):
+        self.tick, self.clock = tick, clock
         self._lock = threading.Lock()
         self._streaming = set()
         self._waiting = set()
@@ -142,7 +142,7 @@ class Watch:
             time.sleep(self.tick)
             now = self.clock()
             with self._lock:
-                slept = now - last > self.tick + self.slept
+                slept = now - last > self.tick * LATE
                 streaming, waiting = list(self._streaming), list(self._waiting)
                 if not streaming:
                     self._thread = None

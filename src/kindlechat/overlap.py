@@ -107,8 +107,9 @@ class Joiner:
     def _release(self, cut):
         self.decided = True
         rest, self.held = self.held[cut:], ""
-        if not self.partial or self.partial[-1] in " \t":
-            rest = rest.lstrip(" \t")   # one space between them, not two
+        if not self.partial or self.partial[-1].isspace():
+            # One space between them, not two; after a repeat, the partial text's own.
+            rest = rest.lstrip() if cut else rest.lstrip(" \t")
         elif self.partial[-1] in SENTENCE_END and rest[:1].isalnum():
             rest = " " + rest   # asked to go on, a model starts its sentence bare
         return rest

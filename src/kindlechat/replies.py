@@ -136,7 +136,8 @@ class Replies:
         self.settings = settings
         self.policy = continuing.Policy(settings) if settings is not None else None
         self.guard = guard or Guard()
-        self.watch = watch or continuing.Watch()
+        self.watch = watch or continuing.Watch(settings.get("sleep_check") or continuing.TICK
+                                               if settings is not None else continuing.TICK)
         self._active = {}
         self._lock = threading.Lock()
 
@@ -294,7 +295,10 @@ class Replies:
         if policy is None or reply.resume is None or reply.ended or reply.too_long or reply.stop_asked:
             return None
         failed = stream.error is not None and not stream.stopped
-        if not (continuing.is_cut(stream) and stream.opened) and not (reply.tries and failed):
+        # A first request that found no network at all says so at once, as before;
+        # one that was answered (or whose connection dropped) is continued.
+        cut = continuing.is_cut(stream) and (stream.opened or stream.error.code == "dropped")
+        if not cut and not (reply.tries and failed):
             return None
         reply.cut_error = reply.cut_error or stream.error
         if reply.tries >= policy.tries:

@@ -51,6 +51,8 @@ DEFAULTS = {
     "reconnect_wait": (1.0, float, "seconds before the second continuation; doubled for each next one, "
                        "at most 60"),
     "network_wait": (1800.0, float, "seconds a cut reply waits for the network before it ends as cut"),
+    "sleep_check": (2.0, float, "seconds between looks at the clocks while a reply streams; a look four "
+                    "times as late means the Kindle slept, and the stale connection is dropped"),
     "screensaver_grace": (5.0, float, "seconds the screensaver stays away after the last reply streamed"),
 }
 
@@ -165,7 +167,8 @@ _RANGES = {"temperature": (0.0, 2.0), "max_output_tokens": (1, 1000000),
            "thinking_budget": (-1, 100000), "throttle_ms": (0, 60000),
            "connect_timeout": (0.5, 300.0), "read_timeout": (1.0, 3600.0),
            "port": (1, 65535), "reconnect_tries": (0, 20), "reconnect_wait": (0.0, 60.0),
-           "network_wait": (0.0, 86400.0), "screensaver_grace": (0.0, 600.0)}
+           "network_wait": (0.0, 86400.0), "screensaver_grace": (0.0, 600.0),
+           "sleep_check": (0.05, 60.0)}
 
 
 def _check_range(name, value):
