@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from kindlechat.resume_turns import CONTINUE
+from kindlechat.providers.resume_turns import CONTINUE
 from testkit.faultkit import KEY
 from testkit.gemini_chunks import chunk, event, event_split, numbered_text, sse_body
 from testkit.serverproc import ServerProcess

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from kindlechat.emulator import answer_for
+from kindlechat.demo.emulator import answer_for
 from testkit.kindle_fakes import Kindle, built_zip, http_json
 from test_kual_extension import wait_reply
 

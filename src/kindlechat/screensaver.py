@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from .library import system_env
+from .library.kindle import system_env
 
 PROPERTY = ("com.lab126.powerd", "preventScreenSaver")
 GRACE = 5.0          # seconds the screensaver stays away after the last release
@@ -35,7 +35,7 @@ PHONE_TYPING = 60.0  # seconds a phone's request keeps it away (it types, the Ki
 def lipc_runner(root="/mnt/us", out=sys.stdout):
     """run(value): lipc-set-prop powerd preventScreenSaver value, logged; a no-op
     where lipc-set-prop is missing. The system's tool runs without our Python's
-    LD_LIBRARY_PATH (library.system_env)."""
+    LD_LIBRARY_PATH (library/kindle.py system_env)."""
     def run(value):
         tool = shutil.which("lipc-set-prop")
         if tool is None:

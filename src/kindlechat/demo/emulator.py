@@ -21,7 +21,7 @@ Trigger messages (start the message with one of these) show every error case:
   demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
   demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
-  demo:sleep     cut twice, as sleep would cut it, and continued (emulator_resume.py)
+  demo:sleep     cut twice, as sleep would cut it, and continued (resume.py)
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
 pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
@@ -38,10 +38,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import emulator_resume as resume
-from . import emulator_tools as tools
-from . import emulator_wire as wire
-from . import follow_ups
+from . import resume
+from . import tools
+from . import wire
+from .. import follow_ups
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")

@@ -14,7 +14,7 @@ answer, and each continuation comes after a pause (the network coming back).
 """
 import re
 
-from .resume_turns import CONTINUE
+from ..providers.resume_turns import CONTINUE
 
 RESTART_WORDS = 3     # how far back the demo model starts again
 SLEEP_CUTS = (1.0 / 3, 2.0 / 3)
