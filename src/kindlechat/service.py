@@ -78,6 +78,10 @@ class ChatServer:
         self.guard.clear()
         return self.mark_interrupted()
 
+    def phone_typing(self):
+        """A phone's request (Wi-Fi mode): the Kindle waits for what it types, awake."""
+        self.guard.touch("phone", screensaver.PHONE_TYPING)
+
     def mark_interrupted(self):
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
         and again before each new reply until it succeeds once. Returns how many."""
