@@ -27,10 +27,9 @@ import itertools
 import threading
 import time
 
-from . import continuing, errors, memory
+from . import continuing, errors, memory, sleepwatch
 from .errors import as_dict
 from .follow_ups import Splitter
-from .overlap import Joiner
 from .screensaver import Guard
 from .store import StorageError
 from .providers.stream import EXTRAS
@@ -135,10 +134,10 @@ class Replies:
         continued. guard: the screensaver's (screensaver.Guard)."""
         self.store = store
         self.settings = settings
-        self.policy = continuing.Policy(settings) if settings is not None else None
         self.guard = guard or Guard()
-        self.watch = watch or continuing.Watch(settings.get("sleep_check") or continuing.TICK
-                                               if settings is not None else continuing.TICK)
+        self.watch = watch or sleepwatch.Watch(settings.get("sleep_check") or sleepwatch.TICK
+                                               if settings is not None else sleepwatch.TICK)
+        self.resumer = continuing.Resumer(settings, self.guard, self.watch)
         self._active = {}
         self._lock = threading.Lock()
 
@@ -234,7 +233,7 @@ class Replies:
                     self._read(reply, saved, joiner)
                 finally:
                     self.watch.streaming(reply, False)
-                joiner = self._continuation(reply)
+                joiner = self.resumer.next(reply)
                 if joiner is None:
                     break
         except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
@@ -261,7 +260,7 @@ class Replies:
                 return feed(joiner.feed(piece))
             # "reconnecting" until the continuation's first words (or its end) come
             first = next(deltas, None)
-            self._set_status(reply, "reconnecting", "streaming")
+            continuing.set_status(reply, "reconnecting", "streaming")
             deltas = itertools.chain(() if first is None else (first,), deltas)
         for delta in deltas:
             if reply.ended:
@@ -288,85 +287,6 @@ class Replies:
             # Cut again while undecided, what it held is said again by the next one.
             with lock:
                 text.append(reply.splitter.feed(joiner.end()))
-
-    def _continuation(self, reply):
-        """After a stream ended: the Joiner of the continuation now streaming (it
-        waited for the network first), or None: the reply ends as its stream did."""
-        stream, policy = reply.stream, self.policy
-        if policy is None or reply.resume is None or reply.ended or reply.too_long or reply.stop_asked:
-            return None
-        failed = stream.error is not None and not stream.stopped
-        # A first request that found no network at all says so at once, as before;
-        # one that was answered (or whose connection dropped) is continued.
-        cut = continuing.is_cut(stream) and (stream.opened or stream.error.code == "dropped")
-        if not cut and not (reply.tries and failed):
-            return None
-        reply.cut_error = reply.cut_error or stream.error
-        if reply.tries >= policy.tries:
-            return self._give_up(reply)
-        self._set_status(reply, "streaming", "reconnecting")
-        self.guard.release()   # waiting needs no screensaver kept away: let the Kindle sleep
-        try:
-            back = self._wait_network(reply)
-        finally:
-            self.guard.hold()
-        if not back or reply.stop_asked:
-            return self._give_up(reply)
-        partial = reply.partial()
-        try:
-            new = reply.resume(partial)
-        except Exception:  # noqa: BLE001 -- the reply ends as it was cut
-            return self._give_up(reply)
-        reply.tries += 1
-        with reply.changed:
-            reply.stream = new
-        if reply.stop_asked:   # Stop came while it was made
-            new.close()
-        return Joiner(partial)
-
-    def _wait_network(self, reply):
-        """True once a probe reaches the service (at once on the first cut, after a
-        backoff on later ones); False on Stop or after network_wait seconds of boot
-        time (sleep counts)."""
-        policy, clock = self.policy, continuing.boottime
-        deadline = clock() + policy.network_wait
-        url = reply.stream.exchange.url
-        wait = policy.backoff(reply.tries - 1) if reply.tries else 0.0
-        self.watch.waiting(reply)
-        try:
-            n = 0
-            while True:
-                if wait:
-                    reply.wake.wait(wait)
-                    reply.wake.clear()
-                if reply.stop_asked:
-                    return False
-                if continuing.probe(url):
-                    return True
-                if clock() >= deadline:
-                    return False
-                wait, n = min(policy.backoff(n), max(0.0, deadline - clock())), n + 1
-        finally:
-            self.watch.waiting(reply, False)
-
-    @staticmethod
-    def _give_up(reply):
-        """The reply ends as its first cut would have ended it (or as Stop did)."""
-        stream = reply.stream
-        if reply.stop_asked:
-            stream.error = None
-            stream.close()   # shown stopped (or interrupted), not failed
-        elif reply.cut_error is not None:
-            stream.error = reply.cut_error
-        return None
-
-    @staticmethod
-    def _set_status(reply, was, status):
-        """was -> status; never over an end that Stop set meanwhile."""
-        with reply.changed:
-            if reply.status == was:
-                reply.status = status
-                reply.changed.notify_all()
 
     def _save(self, reply, saved):
         """Append the text after the saved offsets to the journal; False if the data
