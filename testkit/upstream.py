@@ -100,6 +100,8 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             up.requests.append(request)
             reply = up.next_reply()
+            if callable(reply):   # a reply made from the request (a continuation of what it carries)
+                reply = reply(request)
             try:
                 if not self._respond(sock, reply, up) or not reply.keep_alive:
                     return
@@ -186,7 +188,8 @@ class Upstream:
         self._server = None
 
     def script(self, *replies):
-        """Queue replies; the last one is repeated once the queue is empty."""
+        """Queue replies; the last one is repeated once the queue is empty. A reply may
+        be a function of the request (its method, path, headers, body) returning one."""
         self._replies.extend(replies)
         return self
 

@@ -24,7 +24,24 @@ PIECES = [w + " " for w in WORDS[:-1]] + [WORDS[-1]]   # one event a word
 CUT = 25                                  # words sent before a cut
 SAID = "".join(PIECES[:CUT])              # the partial text a cut leaves
 REPEAT = 4                                # words a continuation says again
-CONTINUED = sse_body(PIECES[CUT - REPEAT:])   # the rest, started 4 words back
+
+
+def continuing(repeat=REPEAT, then=None):
+    """A continuation made from the request, as a model makes it: the rest of FULL
+    after the partial reply the request carries, started repeat words back (what the
+    server really got: a reset may lose what was in flight). then(pieces): the Reply
+    to send instead of the whole rest (cut again)."""
+    def reply(request):
+        turns = sent_turns(request)
+        partial = turns[-2][1] if len(turns) > 1 and turns[-1] == ("user", CONTINUE) else ""
+        assert FULL.startswith(partial), partial
+        done = len(partial.split())
+        pieces = PIECES[max(0, done - repeat):] if partial else PIECES
+        return then(pieces) if then else Reply(body=sse_body(pieces))
+    return reply
+
+
+CONTINUED = continuing()
 # Tests shrink the windows: the waits between continuations and the sleep check.
 CONTINUING = {"GEMINI_API_KEY": KEY, "KINDLECHAT_RECONNECT_TRIES": "4", "KINDLECHAT_RECONNECT_WAIT": "0.05",
               "KINDLECHAT_NETWORK_WAIT": "60", "KINDLECHAT_SLEEP_CHECK": "0.2", "KINDLECHAT_FOLLOW_UPS": "0"}
@@ -98,11 +115,17 @@ CUTS = {
 
 @pytest.mark.parametrize("how", sorted(CUTS))
 def test_a_cut_reply_completes_with_the_repeat_dropped(srv, up, how):
-    cid, index, answer = ask(srv, up, CUTS[how](), Reply(body=CONTINUED))
+    cid, index, answer = ask(srv, up, CUTS[how](), CONTINUED)
     check_whole(srv, cid, index, answer)
     assert len(up.requests) == 2
-    # The continuation carries the partial reply as the model's turn, then asks to go on.
-    assert sent_turns(up.requests[1]) == [("user", "Count for me"), ("model", SAID), ("user", CONTINUE)]
+    # The continuation carries the partial reply as the model's turn, then asks to go on
+    # (a reset may lose what was still in flight: the partial text is what arrived).
+    turns = sent_turns(up.requests[1])
+    if len(turns) > 1:
+        assert turns[0] == ("user", "Count for me") and turns[2] == ("user", CONTINUE)
+        assert turns[1][0] == "model" and SAID.startswith(turns[1][1])
+    else:
+        assert turns == [("user", "Count for me")]   # nothing arrived: asked again as it was
     assert "error" not in answer
 
 
@@ -128,13 +151,14 @@ def test_a_cut_after_a_thought_keeps_the_thought_and_completes(srv, up):
 
 
 def test_a_continuation_that_repeats_nothing_joins_as_it_is(srv, up):
-    cid, index, answer = ask(srv, up, CUTS["between events"](), Reply(body=sse_body(PIECES[CUT:])))
+    cid, index, answer = ask(srv, up, CUTS["between events"](), continuing(repeat=0))
     check_whole(srv, cid, index, answer)
 
 
 def test_a_continuation_that_restarts_the_sentence_with_other_spacing(srv, up):
-    again = "  ".join(WORDS[:CUT]) + "\n" + " ".join(WORDS[CUT:])   # the whole text again, spaced otherwise
-    cid, index, answer = ask(srv, up, CUTS["between events"](), Reply(body=sse_body([again])))
+    def again(pieces):   # the whole text so far again, spaced otherwise
+        return Reply(body=sse_body(["  ".join(WORDS[:-len(pieces)]) + "\n" + "".join(pieces)]))
+    cid, index, answer = ask(srv, up, CUTS["between events"](), continuing(repeat=0, then=again))
     check_whole(srv, cid, index, answer)
 
 
@@ -143,7 +167,7 @@ def test_a_continuation_that_fails_twice_then_works(srv, up):
                              Reply(drop_before_head=True),                                        # no answer
                              Reply(status=503, body=b'{"error": {"code": 503, "message": "overloaded",'
                                    b' "status": "UNAVAILABLE"}}', content_type="application/json"),
-                             Reply(body=CONTINUED))
+                             CONTINUED)
     check_whole(srv, cid, index, answer)
     assert len(up.requests) == 4
     assert "reconnecting" in answer["statuses"] or answer["statuses"] == ["streaming", "done"]
@@ -152,10 +176,10 @@ def test_a_continuation_that_fails_twice_then_works(srv, up):
 def test_after_the_tries_it_ends_as_cut_with_the_text_kept(srv, up):
     cid, index, answer = ask(srv, up, CUTS["between events"](), Reply(drop_before_head=True))
     assert answer["status"] == "error" and answer["error"]["code"] == "dropped"
-    assert answer["text"] == SAID
+    assert SAID.startswith(answer["text"]) and answer["text"]
     assert len(up.requests) == 1 + 4                       # reconnect_tries continuations, no more
     stored = srv.get("/api/chats/%s" % cid)["messages"][index]
-    assert stored["text"] == SAID and stored["error"]["code"] == "dropped"
+    assert stored["text"] == answer["text"] and stored["error"]["code"] == "dropped"
 
 
 def test_it_waits_for_the_network_and_goes_on_when_it_is_back(tmp_path):
@@ -172,9 +196,10 @@ def test_it_waits_for_the_network_and_goes_on_when_it_is_back(tmp_path):
         assert polled["text"] == SAID
         back = Upstream(port=port).start()    # the network comes back
         try:
-            back.script(Reply(body=CONTINUED))
+            back.script(CONTINUED)
             answer = server.read_reply(cid, index, limit=60)
             check_whole(server, cid, index, answer)
+            assert sent_turns(back.requests[0]) == [("user", "Count for me"), ("model", SAID), ("user", CONTINUE)]
         finally:
             back.stop()
     finally:
@@ -206,7 +231,7 @@ def test_a_server_stopped_past_its_sleep_window_drops_the_dead_connection(tmp_pa
     try:
         up._replies.clear()
         up.script(Reply(body=b"".join(EVENTS), pieces=event_split(b"".join(EVENTS)), stall_after=CUT,
-                        stall_seconds=300), Reply(body=CONTINUED))
+                        stall_seconds=300), CONTINUED)
         cid = server.new_chat()
         index = server.send(cid, "Count for me")
         polled = wait_for(server, cid, index, lambda polled: polled["text"] == SAID)
