@@ -246,3 +246,31 @@ def test_a_server_stopped_past_its_sleep_window_drops_the_dead_connection(tmp_pa
         check_whole(server, cid, index, answer)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("kind,last_role", [("gemini", "user"), ("openai", "user"),
+                                            ("anthropic", "assistant"), ("ollama", "assistant")])
+def test_every_kind_continues_a_dropped_reply_its_own_way(tmp_path, kind, last_role):
+    """Through the demo emulator, which speaks each kind's wire format: Gemini and
+    OpenAI are asked by instruction, Anthropic and Ollama by prefill (resume_turns.py)."""
+    from kindlechat import settings
+    from kindlechat.demo.emulator import Emulator, answer_for
+    from kindlechat.service import ChatServer
+    emu = Emulator(tokens_per_second=0, first_delay=0).start()
+    try:
+        s = settings.load(["--data-dir", str(tmp_path), "--demo"], environ={})
+        s.update(follow_ups=False, reconnect_wait=0.05)
+        if kind != "gemini":
+            s.update(profile="P", profiles={"P": {"kind": kind, "base_url": "http://x", "model": "m",
+                                                  "api_key": "k", "options": {}}})
+        chat = ChatServer(s, emu)
+        cid = chat.store.create()
+        reply = chat.replies.get(cid, chat.send(cid, "demo:drop the whale"))
+        assert reply.finished.wait(30)
+        assert reply.status == "done" and reply.tries == 1
+        assert reply.text.since(0) == answer_for("demo:drop the whale")
+        sent = emu.requests[-1]
+        turns = sent.get("contents") or sent["messages"]
+        assert turns[-1]["role"] == last_role
+    finally:
+        emu.stop()

@@ -228,13 +228,19 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return self._send(400, "application/json", b'{"error": "invalid request"}')
         emu.requests.append(request)
+        resumed = resume.continuation_of_messages(request.get("messages") or [])
+        if resumed:   # the same answer, from a few words before the cut, cut no more
+            question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
         error = wire.error_for(kind, trigger)
         if error:
             return self._send(error[0], "application/json", error[2], error[1])
         if trigger == "demo:portal":
             return self._send(200, "text/html; charset=utf-8", PORTAL)
-        frames = wire.stream(kind, _pieces(reply_text(question, trigger)), trigger, str(request.get("model") or "demo"))
+        text = reply_text(question, trigger)
+        if resumed:
+            text, trigger = text[resume.restart_at(text, resumed[1]):], ""
+        frames = wire.stream(kind, _pieces(text), trigger, str(request.get("model") or "demo"))
         self._stream(((f, t) if isinstance(f, str) else (_Raw(f), t) for f, t in frames), emu, "",
                      wire.CONTENT_TYPES[kind])
 

@@ -34,6 +34,25 @@ def continuation(contents):
     return _text(contents[-3]), _text(contents[-2])
 
 
+def _content(message):
+    content = (message or {}).get("content")
+    if isinstance(content, list):   # Anthropic's content blocks
+        content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return content if isinstance(content, str) else ""
+
+
+def continuation_of_messages(messages):
+    """(question, partial reply) of a continuation in the other kinds' messages: the
+    partial reply as the last assistant message (prefill), or followed by the request
+    to go on (instruction); else None."""
+    roles = [m.get("role") if isinstance(m, dict) else None for m in messages]
+    if len(messages) >= 3 and roles[-2:] == ["assistant", "user"] and _content(messages[-1]) == CONTINUE:
+        return _content(messages[-3]), _content(messages[-2])
+    if len(messages) >= 2 and roles[-1] == "assistant":
+        return _content(messages[-2]), _content(messages[-1])
+    return None
+
+
 def restart_at(full, partial, words=RESTART_WORDS):
     """Where in full a continuation of partial starts: a few words before its end."""
     end = 0
