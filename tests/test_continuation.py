@@ -250,7 +250,7 @@ def test_a_server_stopped_past_its_sleep_window_drops_the_dead_connection(tmp_pa
 
 @pytest.mark.parametrize("kind,last_role", [("gemini", "user"), ("openai", "user"),
                                             ("anthropic", "assistant"), ("ollama", "assistant")])
-def test_every_kind_continues_a_dropped_reply_its_own_way(tmp_path, kind, last_role):
+def test_every_kind_continues_a_cut_reply_its_own_way(tmp_path, kind, last_role):
     """Through the demo emulator, which speaks each kind's wire format: Gemini and
     OpenAI are asked by instruction, Anthropic and Ollama by prefill (resume_turns.py)."""
     from kindlechat import settings
@@ -265,12 +265,31 @@ def test_every_kind_continues_a_dropped_reply_its_own_way(tmp_path, kind, last_r
                                                   "api_key": "k", "options": {}}})
         chat = ChatServer(s, emu)
         cid = chat.store.create()
-        reply = chat.replies.get(cid, chat.send(cid, "demo:drop the whale"))
+        reply = chat.replies.get(cid, chat.send(cid, "demo:sleep the whale"))
         assert reply.finished.wait(30)
-        assert reply.status == "done" and reply.tries == 1
-        assert reply.text.since(0) == answer_for("demo:drop the whale")
+        assert reply.status == "done" and reply.tries == (2 if kind == "gemini" else 1)
+        assert reply.text.since(0) == answer_for("demo:sleep the whale")
         sent = emu.requests[-1]
         turns = sent.get("contents") or sent["messages"]
         assert turns[-1]["role"] == last_role
+    finally:
+        emu.stop()
+
+
+def test_demo_drop_keeps_failing_and_ends_in_its_error(tmp_path):
+    """demo:drop shows how a cut that never recovers looks: tries, then the error."""
+    from kindlechat import settings
+    from kindlechat.demo.emulator import Emulator
+    from kindlechat.service import ChatServer
+    emu = Emulator(tokens_per_second=0, first_delay=0).start()
+    try:
+        s = settings.load(["--data-dir", str(tmp_path), "--demo"], environ={})
+        s.update(follow_ups=False, reconnect_wait=0.01)
+        chat = ChatServer(s, emu)
+        cid = chat.store.create()
+        reply = chat.replies.get(cid, chat.send(cid, "demo:drop"))
+        assert reply.finished.wait(30)
+        assert reply.status == "error" and reply.error["code"] == "dropped" and reply.tries == 4
+        assert reply.text.length > 0
     finally:
         emu.stop()

@@ -21,7 +21,8 @@ Trigger messages (start the message with one of these) show every error case:
   demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
   demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
-  demo:sleep     cut twice, as sleep would cut it, and continued (resume.py)
+  demo:sleep     cut twice, as sleep would cut it, and continued (resume.py; once in the other formats)
+  (demo:drop and demo:stall: their continuations fail too, so the reply ends in the error)
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
 pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
@@ -175,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
         if resumed:   # asked to go on with a cut reply: the same answer, from where it was cut
             question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
+        if resumed and trigger in resume.FAILING:
+            return self.close_connection_now()   # the network fails again: Retry is shown in the end
         if trigger in ERRORS:
             return self._error(*ERRORS[trigger])
         if trigger == "demo:daily":
@@ -232,6 +235,8 @@ class Handler(BaseHTTPRequestHandler):
         if resumed:   # the same answer, from a few words before the cut, cut no more
             question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
+        if resumed and trigger in resume.FAILING:
+            return self.close_connection_now()
         error = wire.error_for(kind, trigger)
         if error:
             return self._send(error[0], "application/json", error[2], error[1])
@@ -240,6 +245,8 @@ class Handler(BaseHTTPRequestHandler):
         text = reply_text(question, trigger)
         if resumed:
             text, trigger = text[resume.restart_at(text, resumed[1]):], ""
+        elif trigger == "demo:sleep":
+            trigger = "demo:drop"   # cut once here, then continued
         frames = wire.stream(kind, _pieces(text), trigger, str(request.get("model") or "demo"))
         self._stream(((f, t) if isinstance(f, str) else (_Raw(f), t) for f, t in frames), emu, "",
                      wire.CONTENT_TYPES[kind])

@@ -17,6 +17,7 @@ import re
 from ..providers.resume_turns import CONTINUE
 
 RESTART_WORDS = 3     # how far back the demo model starts again
+FAILING = ("demo:drop", "demo:stall")   # their continuations are cut too: the error is shown
 SLEEP_CUTS = (1.0 / 3, 2.0 / 3)
 _WORD_START = re.compile(r"(?<!\S)\S")
 
