@@ -341,9 +341,12 @@ class Replies:
         stream = reply.stream
         if reply.too_long:
             return "error", as_dict(errors.reply_too_long(MAX_REPLY))
-        if stream.error is not None:
+        # Stopped while it waited for the network: stopped, not failed (its thread may
+        # still be in a probe when Stop ends it from here).
+        stopped = stream.stopped or (reply.stop_asked and reply.cut_error is not None)
+        if stream.error is not None and not stopped:
             return "error", as_dict(stream.error)
-        if stream.stopped:
+        if stopped:
             if reply.interrupted:
                 return "interrupted", as_dict(errors.interrupted())
             return "stopped", None
