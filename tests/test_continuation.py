@@ -293,3 +293,19 @@ def test_demo_drop_keeps_failing_and_ends_in_its_error(tmp_path):
         assert reply.text.length > 0
     finally:
         emu.stop()
+
+
+def test_the_status_shown_changes_at_most_once_a_throttle_interval():
+    """e-ink: streaming <-> reconnecting is shown at most once per throttle interval
+    (a reply that is back at once never flickers); its end is shown at once."""
+    from kindlechat.replies import Reply
+    slow = Reply("c", 1, None, throttle=3600.0)
+    slow.status = "reconnecting"
+    assert slow.state()["status"] == "streaming"      # changed within the interval: not shown yet
+    slow.status = "streaming"
+    assert slow.state()["status"] == "streaming"
+    slow.status = "done"
+    assert slow.state()["status"] == "done"            # an end is never held
+    quick = Reply("c", 2, None, throttle=0.0)
+    quick.status = "reconnecting"
+    assert quick.state()["status"] == "reconnecting"
