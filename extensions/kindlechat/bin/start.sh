@@ -59,8 +59,8 @@ fi
 # could not give the screensaver back.
 rm -f "$PIDFILE" "$RUN/mode" "$RUN/url"
 firewall_close
-lipc com.lab126.powerd preventScreenSaver 0
 rotate_log
+lipc com.lab126.powerd preventScreenSaver 0
 
 if ! find_python; then
     if [ -n "$PY_BROKEN" ]; then
