@@ -37,3 +37,15 @@ def test_without_lipc_wait_event_nothing_is_started(tmp_path, monkeypatch):
     watch = Watch()
     watch.waiting(reply)
     assert watch._lipc is None and not reply.wake.wait(0.2)
+
+
+def test_a_failing_lipc_wait_event_wakes_nobody(tmp_path, monkeypatch):
+    tool = tmp_path / "lipc-wait-event"
+    tool.write_text('#!/bin/sh\necho "no such publisher" >&2\nexit 1\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ["PATH"])
+    reply = Reply("c", 1, None)
+    watch = Watch()
+    watch.waiting(reply)
+    assert not reply.wake.wait(1.0)   # the probes' backoff goes on, not a loop of failing tools
+    watch.waiting(reply, False)

@@ -74,13 +74,13 @@ class Watch:
 
     def _on_event(self, tool):
         try:   # blocks in a child process until the Kindle's Wi-Fi is connected again
-            subprocess.run((tool, "com.lab126.cmd", "connectionAvailable"), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            came = subprocess.run((tool, "com.lab126.cmd", "connectionAvailable"), stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
         except (OSError, subprocess.SubprocessError):
-            pass
+            came = False
         with self._lock:
             self._lipc = None
-            waiting = list(self._waiting)
+            waiting = list(self._waiting) if came else []   # a failing tool wakes nobody: the probes go on
         for reply in waiting:
             reply.wake.set()
 
