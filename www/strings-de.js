@@ -17,7 +17,7 @@ Strings.de = {
   urlContext: 'Webseiten lesen, auf die eine Nachricht verlinkt', throttle: 'Bildschirm höchstens alle ... ms neu zeichnen',
   save: 'Speichern',
   serverError: 'Serverfehler ', unreachable: 'Der KindleChat-Server ist nicht erreichbar.',
-  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: 'Gemini schreibt...',
+  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: 'Gemini schreibt...', reconnecting: 'Warte auf das Netzwerk...',
   stopped: 'Angehalten.', interrupted: 'Unterbrochen.', wrong: 'Da ist etwas schiefgegangen.',
   kept: ' Der Text bis hierher bleibt.', retry: 'Noch einmal', tooLong: 'Diese Nachricht ist zu lang.',
   tryingAgain: ' Neuer Versuch...',

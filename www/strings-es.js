@@ -16,7 +16,7 @@ Strings.es = {
   urlContext: 'Leer las páginas web que enlaza un mensaje',
   throttle: 'Redibujar la pantalla como mucho cada ... ms', save: 'Guardar',
   serverError: 'Error del servidor ', unreachable: 'No se puede conectar con el servidor de KindleChat.',
-  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: 'Gemini está escribiendo...',
+  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: 'Gemini está escribiendo...', reconnecting: 'Esperando la red...',
   stopped: 'Detenido.', interrupted: 'Interrumpido.', wrong: 'Algo ha salido mal.',
   kept: ' El texto escrito hasta ahora se conserva.', retry: 'Reintentar', tooLong: 'Este mensaje es demasiado largo.',
   tryingAgain: ' Volviendo a intentarlo...',

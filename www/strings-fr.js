@@ -16,7 +16,7 @@ Strings.fr = {
   urlContext: 'Lire les pages Web vers lesquelles un message renvoie',
   throttle: 'Écran redessiné au plus toutes les ... ms', save: 'Enregistrer',
   serverError: 'Erreur du serveur ', unreachable: 'Le serveur KindleChat est injoignable.',
-  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: 'Gemini écrit...',
+  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: 'Gemini écrit...', reconnecting: 'En attente du réseau...',
   stopped: 'Arrêté.', interrupted: 'Interrompu.', wrong: 'Quelque chose a mal tourné.',
   kept: ' Le texte déjà écrit est gardé.', retry: 'Réessayer', tooLong: 'Ce message est trop long.',
   tryingAgain: ' Nouvel essai...',

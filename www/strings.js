@@ -16,7 +16,7 @@ var Strings = {en: {
   searchAll: 'Search the web for every message (free keys have few searches a day)',
   urlContext: 'Read the web pages a message links to', throttle: 'Screen updates at most every ... ms', save: 'Save',
   serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
-  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...',
+  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...', reconnecting: 'Waiting for the network...',
   stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
   retry: 'Retry', tooLong: 'This message is too long.', tryingAgain: ' Trying again...',
   noChats: 'No chats yet.', newChat: 'New chat', messages: ' messages', del: 'Delete', delSure: 'Delete for good?',

@@ -11,7 +11,7 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors
+from . import __version__, errors, screensaver
 from .errors import Refused
 from .providers import profiles, ask as providers
 from . import settings as settings_mod
@@ -39,7 +39,11 @@ class ChatServer:
     def __init__(self, settings, emulator=None):
         self.settings = settings
         self.store = Store(settings["data_dir"])
-        self.replies = Replies(self.store)
+        # The screensaver is kept away while a reply streams or a phone types (the
+        # KUAL start no longer keeps it away for the server's life).
+        self.guard = screensaver.Guard(settings.get("screensaver_grace", screensaver.GRACE),
+                                       screensaver.lipc_runner(settings.get("library_dir") or "/mnt/us"))
+        self.replies = Replies(self.store, settings, self.guard)
         self.emulator = emulator
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
@@ -54,6 +58,16 @@ class ChatServer:
 
     def health(self):
         return {"ok": True, "version": __version__, "demo": self.demo}
+
+    def begin(self):
+        """At start: give back the screensaver a killed server kept away, and mark
+        the replies it left streaming (mark_interrupted). Returns how many."""
+        self.guard.clear()
+        return self.mark_interrupted()
+
+    def phone_typing(self):
+        """A phone's request (Wi-Fi mode): the Kindle waits for what it types, awake."""
+        self.guard.touch("phone", screensaver.PHONE_TYPING)
 
     def mark_interrupted(self):
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
@@ -160,14 +174,16 @@ class ChatServer:
         named = [m["profile"] for m in messages if m.get("profile")]
         return profiles.for_chat(self.settings, named[0] if named else None)
 
-    def _stream_for(self, history, search, chosen, follow_ups=False):
-        """The stream of a reply from chosen, (name, profile)."""
+    def _stream_for(self, history, search, chosen, follow_ups=False, partial=None):
+        """The stream of a reply from chosen, (name, profile); partial: the text of a
+        cut reply, to be continued (continuing.py)."""
         demo_url = self._demo_url()
         name, profile = chosen
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        return providers.open_stream(self.transport, self.settings, history, demo_url,
-                                     {"search": search, "thinking": thinking, "follow_ups": follow_ups},
-                                     profile, name)
+        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups}
+        if partial is not None:
+            options["partial"] = partial
+        return providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -237,9 +253,13 @@ class ChatServer:
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
         follow_ups = bool(self.settings.get("follow_ups"))
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), chosen, follow_ups)
+        search = bool(history and history[-1].get("search"))
+        stream = self._stream_for(pairs, search, chosen, follow_ups)
         index = len(history)
-        reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
+
+        def resume(partial):   # the same request, asking to go on from partial
+            return self._stream_for(pairs, search, chosen, follow_ups, partial)
+        reply = self.replies.register(chat_id, index, stream, follow_ups, resume)   # polls find it live from now
         try:
             self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
         except BaseException:

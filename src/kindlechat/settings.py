@@ -99,6 +99,17 @@ ROWS = (
     row("quick_prompts", None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     row("follow_ups", True, bool, "ask for two or three follow-up questions to tap under each reply"),
     row("language", "", str, "the page's language: en, de, fr or es (empty: the browser's)", language),
+    # A reply cut by sleep or a network drop (continuing.py, sleepwatch.py, screensaver.py).
+    row("reconnect_tries", 4, int, "times a reply cut by sleep or a network drop is continued by itself "
+        "(0: never)", between(0, 20)),
+    row("reconnect_wait", 1.0, float, "seconds before the second continuation; doubled for each next one, "
+        "at most 60", between(0.0, 60.0)),
+    row("network_wait", 1800.0, float, "seconds a cut reply waits for the network before it ends as cut",
+        between(0.0, 86400.0)),
+    row("sleep_check", 2.0, float, "seconds between looks at the clocks while a reply streams; a look four "
+        "times as late means the Kindle slept, and the stale connection is dropped", between(0.05, 60.0)),
+    row("screensaver_grace", 5.0, float, "seconds the screensaver stays away after the last reply streamed",
+        between(0.0, 600.0)),
 )
 SETTINGS = {r.name: r for r in ROWS}
 # Settings the page may change with PUT /api/settings.
