@@ -2,8 +2,6 @@
 where absent) and from books calibre's ebook-convert makes here (MOBI6, AZW3, hybrid),
 checked against KindleUnpack (PyPI `mobi`, an independent reader) and against the
 marker sentences the test books carry."""
-import doctest
-import importlib
 import os
 import random
 import shutil
@@ -33,16 +31,6 @@ REAL = {
     "libmobi/sample-drm-v1.mobi": ("drm", None, None),
     "libmobi/sample-drm_pidLTKULBB^5V-v2.mobi": ("drm", None, None),
 }
-MODULES = ["failures", "palmdb", "lz77", "huffcdic", "markup", "mobi_text"]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_module_examples_run(name):
-    module = importlib.import_module("kindlechat.reading." + name)
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
-
-
 def kindleunpack_raw(path):
     """The raw text as KindleUnpack reads it: the KF8 part's for a hybrid."""
     from mobi.mobi_header import MobiHeader

@@ -3,7 +3,6 @@ Empire (../shared, descriptions replaced there; skipped where absent), the X-Ray
 Creator plugin's empty database, and databases made from xray-builder's
 BaseDB.sql (the real schema) for a calibre-made test book; plus locked, foreign,
 damaged and missing files."""
-import doctest
 import os
 import shutil
 import sqlite3
@@ -19,11 +18,6 @@ FINAL_EMPIRE = os.path.join(SHARED, "sidecars", "xray-calibre-plugin", "088beb5"
 BASE_SQL = os.path.join(SHARED, "xray", "xray-builder-gui", "BaseDB.sql")
 EMPTY = os.path.join(SHARED, "xray", "xray-calibre-plugin", "test.asc")
 needs_shared = pytest.mark.skipif(not os.path.isdir(FINAL_EMPIRE), reason="the real X-Ray files (%s) are absent" % SHARED)
-
-
-def test_module_examples_run():
-    result = doctest.testmod(xray)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @needs_shared
