@@ -73,6 +73,23 @@ def test_real_books(name):
 
 
 @needs_shared
+@pytest.mark.parametrize("name", ["libmobi/sample-unicode-huffdic.mobi", "libmobi/sample-unicode-uncompressed.mobi",
+                                  "libmobi/sample-multimedia.mobi", "iscc-mobi/demo.mobi"])
+def test_the_mobi6_part_of_a_hybrid_decompresses_too(name):
+    """A hybrid is read as KF8; its MOBI6 part (HUFF/CDIC in one) must decompress as well."""
+    from mobi.mobi_header import MobiHeader
+    from mobi.mobi_sectioner import Sectionizer
+    from kindlechat.reading import palmdb
+    path = os.path.join(MOBI, name)
+    with open(path, "rb") as f:
+        db = palmdb.PalmDB(f)
+        first = db.header(0)
+        raw = b"".join(c for _, c in mobi_text.RawText(db, first, name).chunks())
+    assert first.version < 8 and len(raw) == first.text_length       # PROVENANCE.md: 111701 ... 380765
+    assert raw == MobiHeader(Sectionizer(path), 0).getRawML()
+
+
+@needs_shared
 def test_huffcdic_and_uncompressed_give_the_same_text():
     """libmobi's two hybrids hold one book, HUFF/CDIC-compressed and uncompressed."""
     huff = mobi_text.read_text(os.path.join(MOBI, "libmobi/sample-unicode-huffdic.mobi"))
@@ -284,3 +301,22 @@ def test_other_files_say_why(tmp_path):
         assert caught.value.reason == status
         assert caught.value.message == mobi_text.status_error(str(path), status).message
         assert os.path.basename(str(path)) in caught.value.message
+
+
+@pytest.mark.parametrize("raw, text", [
+    (b"<table><tr><td>a</td><td>b</td></tr></table><p>c</p>", "a b\n\nc"),
+    (b"<p>one<br/>two<br><br/>three</p>", "one\ntwo\nthree"),
+    (b"<p>&foo; &lt;x&gt; &#233;&#xE9; &nbsp;</p>", "&foo; <x> \xe9\xe9 \xa0"),
+    (b"<p>a<!-- hidden <b>x</b> -->b</p><script>var s = '<p>no</p>';</script><p>c</p>", "ab\n\nc"),
+    (b"<?xml version='1.0'?><html><head><style>p {x: y}</style></head><body><p> lead  </p>"
+     b"<p>\n\ttrail \n</p></body></html>", "lead\n\ntrail"),
+    (b"<html><head><title>never closed<body><p>text</p>", "text"),
+    (b"<p><i>in</i><b>line</b> <span>words</span></p><mbp:pagebreak/><h2>Next</h2>", "inline words\n\nNext"),
+])
+def test_markup_cases(raw, text):
+    from kindlechat.reading.markup import Plain
+    for size in (len(raw), 5, 1):       # fed whole, or in chunks cut anywhere
+        plain = Plain("cp1252")
+        for i in range(0, len(raw), size):
+            plain.feed(raw[i:i + size])
+        assert plain.close() == text, size
