@@ -148,6 +148,7 @@ class Plain:
     def _piece(self, text, at, ascii_):
         """Copy a run of text that holds no entity and no white space but single
         spaces; return the raw offset after it."""
+        ascii_ = ascii_ or text.isascii()        # one em dash in a paragraph leaves the rest ASCII
         size = len(text) if ascii_ else len(text.encode(self.encoding, "replace"))
         if text[0] == " ":
             self.gap = max(self.gap, SPACE)
