@@ -320,3 +320,37 @@ def test_markup_cases(raw, text):
         for i in range(0, len(raw), size):
             plain.feed(raw[i:i + size])
         assert plain.close() == text, size
+
+
+def test_a_10_mb_book_is_refused_or_sampled_in_little_memory(tmp_path):
+    """A MOBI with 11 MB of text (written uncompressed by the repo's own MOBI writer,
+    ebook/mobi.py, which takes a second where ebook-convert takes minutes)."""
+    import tracemalloc
+    from kindlechat.ebook import mobi
+    para = "<p>Marker %06d: the tide came in over the stones and the keeper wrote it down in his log " \
+           "before the lamp was lit, and the gulls were counted again.</p>"
+    html = "<html><body>" + "".join(para % i for i in range(75000)) + "</body></html>"
+    path = str(tmp_path / "big.mobi")
+    with open(path, "wb") as f:
+        f.write(mobi.build(html, "Big", "Tester", stamp=0, compress=False))
+    del html
+    assert os.path.getsize(path) > 10 * 2 ** 20 and mobi_text.text_status(path) == "readable"
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(path)
+    assert caught.value.reason == "too_big"
+    assert "big.mobi has about 10 MB of text, more than the 8 MB" in caught.value.message
+    stop = 9000000
+    tracemalloc.start()
+    try:
+        sample = mobi_text.read_text(path, cap=2 * 2 ** 20, stop=stop)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * 2 ** 20, peak                # ~2 MB of text read: a few times that at most
+    assert sample.sampled and sample.raw_length == stop and stop - sample.raw_start <= 2 * 2 ** 20 + 4096
+    last = sample.paragraphs()[-1]
+    assert sample.paragraphs()[1].startswith("Marker ") and last.startswith("Marker ")
+    size = len(para % 0)                          # every paragraph's markup is as long
+    cut = (stop - len("<html><body>")) // size      # the paragraph the stop falls in
+    assert last.startswith("Marker %06d" % cut) and (para % cut)[3:].startswith(last)
+    assert len(last) < size - 7 and "Marker %06d" % (cut + 1) not in sample.text
