@@ -60,17 +60,22 @@ class Plain:
         buf = self.pending + chunk
         if self.markup is None:     # a plain PalmDOC file: HTML if it opens with a tag
             self.markup = buf.lstrip()[:1] == b"<"
-        cut = buf.rfind(b"<") if self.markup else -1
-        comment, closed = buf.rfind(b"<!--"), buf.rfind(b"-->")
-        if self.markup and comment > closed:        # an open comment may hold '<'
-            cut = comment
-        elif self.markup and comment >= 0 and comment < cut < closed:   # cut after it, not inside
-            cut = closed + 3
-        if cut < 0 and len(buf) > HOLD:
-            cut = max(buf.rfind(b" "), buf.rfind(b"\n")) + 1
+        if self.markup:             # convert up to the last '<': a tag may go on in the next chunk
+            cut = buf.rfind(b"<")
+            comment, closed = buf.rfind(b"<!--"), buf.rfind(b"-->")
+            if comment > closed:                     # an open comment may hold '<'
+                cut = comment
+            elif 0 <= comment < cut < closed:        # cut after it, not inside
+                cut = closed + 3
+        else:
+            cut = max(buf.rfind(b" "), buf.rfind(b"\n")) + 1 if len(buf) > HOLD else 0
         if cut <= 0:
-            self.pending = buf
-            return
+            if len(buf) <= HOLD:
+                self.pending = buf
+                return
+            # A '<' that no '>' follows for HOLD bytes (a damaged book) is text: holding
+            # it would copy an ever longer buffer for every record.
+            cut = len(_whole_chars(buf, self.encoding))
         self._convert(buf[:cut], self.base)
         self.pending, self.base = buf[cut:], self.base + cut
 

@@ -61,7 +61,7 @@ def _sniff(path):
     with open(path, "rb") as f:
         head = f.read(78)
     lower = path.lower()
-    if head[:5] == b"%PDF-" or lower.endswith(".pdf"):
+    if head[:5] == b"%PDF-" or lower.endswith((".pdf", ".azw4")):      # azw4: Print Replica, a PDF inside
         return "pdf"
     if head[:4] == b"CONT" or head[:8] == b"\xeaDRMION\xee" or lower.endswith((".kfx", ".kfx-zip", ".azw8")):
         return "kfx"
