@@ -181,6 +181,22 @@ def test_cyrillic_and_greek_offsets_agree_with_reading_to_them(kind):
             assert book.plain_offset(mark) <= book.plain_offset(mark + 1) == book.plain_offset(mark)
 
 
+def test_a_hybrid_read_for_a_mobi_position_reads_its_mobi6_part(spec):
+    if books.missing():
+        pytest.skip(books.missing())
+    path = books.make("hybrid", spec)
+    kf8, mobi6 = mobi_text.read_text(path), mobi_text.read_text(path, form="mobi")
+    assert (kf8.format, mobi6.format, kf8.hybrid, mobi6.hybrid) == ("KF8", "MOBI6", True, True)
+    assert mobi_text.read_text(books.make("mobi", spec), form="kf8").hybrid is False
+    assert kf8.paragraphs()[:25] == mobi6.paragraphs()[:25]
+    raw = b"".join(c for _, c in mobi_text.iter_raw(path, form="mobi"))
+    assert raw == b"".join(c for _, c in mobi_text.iter_raw(books.make("mobi", spec)))    # as MOBI6-only
+    pos = raw.index(b"Marker P013")
+    assert mobi6.text[mobi6.plain_offset(pos):].startswith("Marker P013")
+    upto = mobi_text.read_text(path, stop=pos, form="mobi")
+    assert "Marker P012" in upto.text and "Marker P013" not in upto.text
+
+
 def test_nothing_after_the_stop_is_read(made, spec):
     _, path = made
     raw = raw_of(path)
