@@ -144,6 +144,22 @@ def test_offsets_land_on_their_paragraph(made, spec):
         assert book.paragraphs()[book.paragraph_at(index)].startswith(books.marker(n))
 
 
+def test_raw_offset_inverts_plain_offset(made):
+    _, path = made
+    book = mobi_text.read_text(path)
+    raw = raw_of(path)
+    for n in range(24):
+        pos = raw.index(("Marker P%03d" % n).encode())
+        assert book.raw_offset(book.plain_offset(pos)) == pos
+    for index in range(0, len(book.text), 3):
+        back = book.raw_offset(index)
+        assert book.plain_offset(back) <= index           # never past the character asked about
+        if book.text[index] not in "\n":
+            assert book.plain_offset(back) == index, index
+    pos = raw.index("Caf\u00e9".encode())
+    assert book.raw_offset(book.plain_offset(pos) + 4) == pos + 5    # after the two-byte e-acute
+
+
 def test_reading_to_a_position_matches_the_whole_reads_mapping(made):
     """Two ways to the text before a position agree at every offset: reading stops
     there (stop=pos), or the whole text cut at plain_offset(pos)."""

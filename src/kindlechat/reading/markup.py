@@ -211,6 +211,22 @@ class Plain:
                 hi = mid - 1
         return start + lo
 
+    def raw_offset(self, index):
+        """The raw offset of plain character `index` (of the end of the text before it
+        when it is a separator): plain_offset(raw_offset(i)) == i for a copied character."""
+        i = bisect.bisect_right(self.plain_at, index) - 1
+        if i < 0:
+            return self.raw_at[0] if len(self.raw_at) else self.base
+        delta, start = index - self.plain_at[i], self.plain_at[i]
+        if delta >= self.plain_len[i]:
+            return self.raw_at[i] + self.raw_len[i]
+        kind = self.kinds[i]
+        if kind == IDENTITY:
+            return self.raw_at[i] + delta
+        if kind == ATOMIC:
+            return self.raw_at[i]
+        return self.raw_at[i] + len(self.text[start:start + delta].encode(self.encoding, "replace"))
+
 
 def _whole_chars(buf, encoding):
     """buf without a UTF-8 character cut off at its end."""

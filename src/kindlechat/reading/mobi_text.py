@@ -17,7 +17,8 @@ The contract (the books list, positions and retrieval build on it):
 - BookText: .format "MOBI6" | "KF8"; .text (paragraphs joined by "\\n\\n");
   .plain_offset(pos): a position as the Kindle stores it (MOBI6: byte offset into
   the raw decompressed text; KF8: offset into flow 0 of the KF8 text) -> the index
-  in .text of the first character at or after it; .raw_length (the raw text's end:
+  in .text of the first character at or after it; .raw_offset(index), its inverse
+  (for the page of a passage); .raw_length (the raw text's end:
   a position past it is past the book's end); .paragraph_spans(), .paragraphs();
   .title, .author, .asin, .language, .cdetype from EXTH (100, 503, 113, 524, 501);
   .hybrid: the file holds both parts.
@@ -62,7 +63,7 @@ BROKEN = (Damaged, ValueError, struct.error, IndexError, KeyError, OverflowError
 
 
 def _sniff(path):
-    """(kind, head bytes): pdf, kfx, pdb or unsupported, from the magic numbers."""
+    """pdf, kfx, pdb or unsupported, from the magic numbers (and the name)."""
     with open(path, "rb") as f:
         head = f.read(78)
     lower = path.lower()
@@ -241,6 +242,11 @@ class BookText:
         if pos <= self.raw_start:
             return 0
         return self._plain.plain_offset(pos)
+
+    def raw_offset(self, index):
+        """The Kindle-scale position of plain index `index` (for a passage's page or
+        location): plain_offset's inverse on every character copied from the book."""
+        return max(self.raw_start, self._plain.raw_offset(index))
 
     def paragraph_spans(self):
         """[(start, end), ...]: text[start:end] is one paragraph (no separators)."""
