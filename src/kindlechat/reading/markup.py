@@ -85,6 +85,8 @@ class Plain:
         buf = self.pending
         if self.markup is None:
             self.markup = buf.lstrip()[:1] == b"<"
+        if self.markup and buf.rfind(b"<!--") > buf.rfind(b"-->"):
+            buf = buf[:buf.rfind(b"<!--")]
         if self.markup and buf.rfind(b"<") > buf.rfind(b">"):
             buf = buf[:buf.rfind(b"<")]
         cut = CUT_ENTITY.search(buf)
@@ -136,12 +138,9 @@ class Plain:
                 at = self._piece(text[done:m.start()], at, ascii_)
             token = m.group()
             if token[0] == "&":
-                value = html.unescape(token)
-                if value == token:              # not an entity html knows: copy it as text
-                    at = self._piece(token, at, True)
-                else:
-                    self._emit(value, at, len(token), ATOMIC)
-                    at += len(token)
+                # An entity html does not know stays as written, but whole, like the others.
+                self._emit(html.unescape(token), at, len(token), ATOMIC)
+                at += len(token)
             else:   # white space; in a plain PalmDOC text, line ends are paragraph ends
                 lines = 0 if self.markup else token.count("\n")
                 self.gap = max(self.gap, PARA if lines > 1 else LINE if lines else SPACE)
