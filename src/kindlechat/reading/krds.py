@@ -16,7 +16,8 @@ Contract:
   a folder without a sidecar, or a sidecar cut short (an older one is tried).
 - Position: .offset (int), .form ("mobi": `P:P2:N:<base64>`, first field, a byte
   offset into the MOBI6 raw text; "kf8": a plain decimal, an offset into the KF8
-  text; "kfx": `<anchor>:<int>`, KFX/PDF, text not readable), .furthest (fpr's
+  text; "kfx": `<anchor>:<int>`, KFX/PDF, text not readable, but the int is on
+  the scale of a KFX book's X-Ray positions; .anchor = (eid, char offset)), .furthest (fpr's
   offset or None), .time_ms, .path (the sidecar read), .raw (the string stored).
 
     >>> parse_position("1668492:1668492:835:REFUQQ").offset, parse_position("694646").form
