@@ -7,6 +7,7 @@ import os
 import struct
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kindlechat.reading import apnx, krds
 from testkit import books
@@ -61,6 +62,7 @@ def test_roman_and_custom_labels(tmp_path):
     assert pm.asin == "B0TEST"
     assert [pm.page_for(x) for x in (0, 150, 250, 399, 400, 550, 650)] == \
         ["i", "ii", "iii", "1", "2", "Plate A", "Plate B"]
+    assert apnx.PageMap([0, 1], "(1,r,999999999999)").page_for(5) == "1000000000000"   # no endless numeral
     pm = apnx.read_apnx(write_apnx(path, [500, 1000]) and path)
     assert pm.page_for(10) is None and pm.page_for(999) == "1"
 
@@ -86,3 +88,20 @@ def test_find_apnx(tmp_path):
 
 def test_locations():
     assert [apnx.location_for(x) for x in (0, 149, 150, 224199)] == [1, 1, 2, 1495]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 12))
+def test_any_bytes_read_as_pages_or_say_why(data, at):
+    import tempfile
+    good = struct.pack(">III", 65537, 12, 0)[:at]
+    with tempfile.NamedTemporaryFile(suffix=".apnx", delete=False) as f:
+        f.write(good + data)
+    try:
+        pm = apnx.read_apnx(f.name)
+        assert pm.count == len(pm.positions)
+        pm.page_for(1000)
+    except apnx.ApnxError as exc:
+        assert exc.error.code == "apnx_unreadable"
+    finally:
+        os.unlink(f.name)

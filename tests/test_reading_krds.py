@@ -7,6 +7,7 @@ import glob
 import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kindlechat.reading import krds
 from testkit import books, krds_writer
@@ -136,3 +137,34 @@ def test_position_forms():
     assert krds.parse_position(" 68089 ").form == "kf8"
     for junk in ("", None, "abc", "12:ab", "::"):
         assert krds.parse_position(junk) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=300), st.booleans())
+def test_any_bytes_after_the_magic_parse_or_say_why(tail, salvage):
+    try:
+        sidecar = krds.parse(krds.MAGIC + tail, salvage=salvage)
+    except krds.KrdsError:
+        return
+    if sidecar.complete:      # what parses whole writes back to the same bytes, up to where it ended
+        data = krds_writer.encode(sidecar)
+        assert (krds.MAGIC + tail).startswith(data)
+
+
+@needs_shared
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damaged_real_sidecars_parse_or_say_why(data):
+    path = data.draw(st.sampled_from(REAL))
+    with open(path, "rb") as f:
+        raw = bytearray(f.read())
+    for _ in range(data.draw(st.integers(1, 6))):
+        raw[data.draw(st.integers(8, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(raw)))
+    try:
+        sidecar = krds.parse(bytes(raw[:cut]), salvage=True)
+    except krds.KrdsError:
+        return
+    assert isinstance(sidecar.objects, list)
+    pos = krds._from_sidecar(sidecar, path)
+    assert pos is None or isinstance(pos.offset, int)

@@ -67,7 +67,7 @@ class PageMap:
             labels = first.split("|")
             return labels[step] if step < len(labels) else str(ordinal)
         number = (int(first) if first.isdigit() else 1) + step
-        return _roman(number) if kind == "r" else str(number)
+        return _roman(number) if kind == "r" and 0 < number < 5000 else str(number)
 
 
 def read_apnx(path):
