@@ -13,6 +13,7 @@ owner for the wording (the page adds none). Errors are values, never raised here
     library.py    the reader's library: highlights, words, books, saving
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
     phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
+    bookchat.py   a chat about the book being read: the book gone, a position past its end
 """
 from .base import GeminiError, as_dict  # noqa: F401
 from .upstream import (  # noqa: F401
@@ -29,3 +30,4 @@ from .library import (  # noqa: F401
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
     bad_library_action, no_words, documents_away, documents_readonly)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
+from .bookchat import position_past_end, book_gone_reading, no_such_book, bad_book_question  # noqa: F401

@@ -1,0 +1,113 @@
+"""Where the reader is in a book: the newest `lpr` of its sidecar folder (krds.py),
+else cc.db's percent; mapped to the plain text (the bound no request passes), to the
+printed page where an .apnx exists, else to the Kindle's location (offset/150+1).
+
+    >>> p = resolve({"progress": 0.5, "sdr": "/nonexistent.sdr"}, None)
+    >>> p["from"], p["percent"], p["offset"], p["page"]
+    ('library', 50.0, None, None)
+"""
+import glob
+import os
+
+from .failures import BookError
+
+LOCATION_BYTES = 150   # calibre devices/kindle/bookmark.py MAGIC_MOBI_CONSTANT
+
+
+def resolve(entry, book, notices=None):
+    """{"offset" (plain text), "raw", "percent", "page", "location", "from"} of the
+    book entry (shelf.entries) and its Book (bookindex) or None when its text can't be
+    read. notices: a list that gets the error values met on the way (a sidecar cut
+    short, no sidecar, a page map unreadable, a position past the end)."""
+    notices = notices if notices is not None else []
+    raw = _sidecar(entry["sdr"], notices)
+    length = len(book.text) if book is not None else 0
+    raw_length = int(book.meta.get("raw_length") or 0) if book is not None else 0
+    out = {"offset": None, "raw": None, "percent": None, "page": None, "location": None, "from": "library"}
+    if raw is not None and (book is not None or entry.get("progress") is None):
+        out["from"], out["raw"] = "sidecar", raw
+        if raw_length and raw > raw_length:
+            from .. import errors
+            notices.append(errors.position_past_end(entry.get("title") or "the book"))
+            raw = out["raw"] = raw_length
+        if book is not None:
+            out["offset"] = book.plain_offset(raw)
+        if raw_length:
+            out["percent"] = round(100.0 * raw / raw_length, 1)
+    if out["percent"] is None and entry.get("progress") is not None:
+        out["from"], out["raw"] = "library", None
+        out["percent"] = round(entry["progress"] * 100.0, 1)
+        if book is not None:
+            out["offset"] = int(length * entry["progress"])
+            out["raw"] = book.raw_offset(out["offset"])
+    if out["raw"] is not None:
+        out["location"] = out["raw"] // LOCATION_BYTES + 1
+        out["page"] = _page(entry["sdr"], out["raw"], notices)
+    return out
+
+
+def label(pages, raw):
+    """What a passage at raw is called in a request: its printed page, else its location."""
+    if pages is not None:
+        try:
+            return "p. %s" % pages.page_for(raw)
+        except (BookError, ValueError, IndexError):
+            pass
+    return "loc. %d" % (raw // LOCATION_BYTES + 1)
+
+
+def page_map(sdr, notices=None):
+    """The book's .apnx page map (apnx.read_apnx) or None."""
+    found = sorted(glob.glob(os.path.join(glob.escape(sdr), "*.apnx")))
+    if not found:
+        return None
+    try:
+        from . import apnx
+        return apnx.read_apnx(found[0])
+    except (ImportError, OSError):
+        return None
+    except BookError as exc:
+        if notices is not None:
+            notices.append(exc.error)
+        return None
+
+
+def _page(sdr, raw, notices):
+    pages = page_map(sdr, notices)
+    if pages is None:
+        return None
+    try:
+        return str(pages.page_for(raw))
+    except (BookError, ValueError, IndexError):
+        return None
+
+
+def _sidecar(sdr, notices):
+    """The raw offset of the newest lpr in sdr, or None (notices: why)."""
+    if not os.path.isdir(sdr):
+        return None
+    try:
+        from . import krds
+        found = krds.read_position(sdr)
+    except ImportError:
+        return None
+    except BookError as exc:
+        notices.append(exc.error)
+        return None
+    return _offset(found)
+
+
+def _offset(found):
+    """krds.read_position's answer as a raw offset: an int, or an object/tuple holding one."""
+    if found is None:
+        return None
+    for attr in ("offset", "raw"):
+        if hasattr(found, attr):
+            found = getattr(found, attr)
+            break
+    if isinstance(found, (tuple, list)):
+        found = found[0] if found else None
+    try:
+        return max(0, int(found))
+    except (TypeError, ValueError):
+        return None

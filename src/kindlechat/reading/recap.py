@@ -1,0 +1,103 @@
+"""The story so far and who's who, rolling: each reply is kept (by its chat and index)
+as a summary up to the position its request ended at, in the book's notes in the data
+folder; the next recap sends that summary and only the text read since (kocatchup's
+rolling recap). Who's who reads the X-Ray database where the book has one (xray.py:
+the entities first met before the position), else asks the model to list the cast
+from the text, rolled the same way.
+
+    >>> fit("a" * 10 + "\\n\\n" + "b" * 10, 12)
+    ('bbbbbbbbbb', True)
+"""
+import glob
+import os
+
+from . import asks
+from .failures import BookError
+
+KEEP = 20   # summaries kept per book and kind (oldest dropped)
+
+
+def fit(text, budget):
+    """(the end of text that fits budget, cut at a paragraph start where one is near, cut?)."""
+    if len(text) <= budget:
+        return text, False
+    tail = text[-budget:]
+    at = tail.find("\n\n")
+    if 0 <= at < budget // 4:
+        tail = tail[at + 2:]
+    return tail, True
+
+
+def _earlier(notes, kind, bound, read_message):
+    """(summary text, its end offset) of the newest finished reply kept for kind that
+    ended at or before bound, else ("", 0)."""
+    kept = notes.read().get(kind) or []
+    for item in sorted(kept, key=lambda k: -k.get("end", 0)):
+        if item.get("end", 0) > bound:
+            continue   # a summary past this bound (the position went back): not to be sent
+        message = read_message(item.get("chat"), item.get("index"))
+        if message and message.get("status") == "done" and message.get("text"):
+            return message["text"], item["end"]
+    return "", 0
+
+
+def _remember(notes, kind, bound, chat_id, index):
+    found = notes.read()
+    kept = [k for k in (found.get(kind) or []) if isinstance(k, dict)]
+    kept.append({"end": bound, "chat": chat_id, "index": index})
+    found[kind] = kept[-KEEP:]
+    notes.write(found)
+
+
+def _excerpt(book, start, bound, label, budget):
+    """The labelled text from start to bound (the end kept when it is too long), its labels, cut?"""
+    from . import context
+    piece, cut = fit(book.text[start:bound], budget)
+    ctx = context.build(piece, lambda at: label(bound - len(piece) + at), "", budget)
+    return ctx.text, ctx.pages, cut
+
+
+def recap(notes, book, entry, bound, here, label, budget, chat_id, index, read_message):
+    summary, end = _earlier(notes, "recaps", bound, read_message)
+    summary_where = label(end) if summary else ""
+    text, pages, cut = _excerpt(book, end, bound, label, max(1000, budget - len(summary)))
+    _remember(notes, "recaps", bound, chat_id, index)
+    return asks.recap(entry, here, summary, summary_where, text, cut), pages
+
+
+def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, read_message):
+    found = xray_entities(entry, book.raw_offset(bound))
+    if found:
+        lines = xray_lines(found, budget)
+        return asks.cast_from_xray(entry, here, lines, name), []
+    known, end = _earlier(notes, "casts", bound, read_message)
+    text, pages, _ = _excerpt(book, end, bound, label, max(1000, budget - len(known)))
+    _remember(notes, "casts", bound, chat_id, index)
+    return asks.cast_from_text(entry, here, text, name, known), pages
+
+
+def xray_entities(entry, raw):
+    """The X-Ray entities first met before raw, from the book's XRAY.entities.*.asc, or []."""
+    files = sorted(glob.glob(os.path.join(glob.escape(entry["sdr"]), "XRAY.entities.*.asc")))
+    if not files:
+        return []
+    try:
+        from . import xray
+        return list(xray.entities_before(files[0], raw))
+    except (ImportError, BookError, AttributeError):
+        return []
+
+
+def xray_lines(entities, budget):
+    out, used = [], 0
+    for e in entities:
+        get = (lambda k: e.get(k)) if isinstance(e, dict) else (lambda k: getattr(e, k, None))
+        kind = {1: "person", 2: "term"}.get(get("type"), get("kind") or "")
+        line = "%s (%s): %s" % (get("label") or get("name"), kind, get("description") or "")
+        for x in (get("excerpts") or [])[:2]:
+            line += "\n  - " + (x if isinstance(x, str) else str(x))
+        if used + len(line) > budget:
+            break
+        out.append(line)
+        used += len(line)
+    return out
