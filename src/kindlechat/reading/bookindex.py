@@ -28,7 +28,7 @@ from ..diskwrite import write_atomic
 
 FOLDER = "books"
 MAX_TEXT = 4 * 1024 * 1024    # characters of plain text read whole; a bigger book is refused (too_big)
-STEP = 128                    # raw bytes between two kept checkpoints of the raw->plain map
+STEP = 64                     # raw bytes between two kept checkpoints of the raw->plain map
 MAX_FILE = 40 * 1024 * 1024   # bytes of a book file (images included) worth opening at all
 
 
@@ -145,21 +145,16 @@ def extract(path):
     text = book.text
     if len(text) > MAX_TEXT:
         raise BookError("too_big", _too_big(path, len(text)))
-    meta = {"format": book.format, "title": getattr(book, "title", "") or "",
-            "author": getattr(book, "author", "") or "", "asin": getattr(book, "asin", "") or "",
-            "length": len(text), "checkpoints": checkpoints(book, len(text))}
+    meta = {"format": book.format, "title": book.title or "", "author": book.author or "", "asin": book.asin or "",
+            "length": len(text), "raw_length": book.raw_length, "checkpoints": checkpoints(book, len(text))}
     return text, meta
 
 
 def checkpoints(book, length):
-    """[[raw, plain], ...] ascending: the reader's plain_offset every STEP raw bytes
-    (and where its own checkpoints are, when it keeps them)."""
-    raw_length = int(getattr(book, "raw_length", 0) or 0)
-    raws = set(range(0, raw_length + STEP, STEP))
-    for pair in getattr(book, "checkpoints", None) or ():
-        raws.add(int(pair[0]))
+    """[[raw, plain], ...] ascending: the reader's plain_offset (exact: text[:plain] is
+    all the text before raw) every STEP raw bytes."""
     out, last = [], -1
-    for raw in sorted(raws):
+    for raw in range(0, book.raw_length + STEP, STEP):
         plain = min(length, int(book.plain_offset(raw)))
         if plain != last:
             out.append([raw, plain])
