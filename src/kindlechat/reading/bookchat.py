@@ -11,6 +11,7 @@ built to. A reader who read on moves it at the next message, and the reply says 
     >>> budget_tokens({"book_budget": 0}, "ollama"), budget_tokens({"book_budget": 9000}, "gemini")
     (2500, 9000)
 """
+import bisect
 import json
 import os
 import threading
@@ -160,7 +161,8 @@ class BookChats(object):
             text, pages = recap_mod.cast(self.notes(entry), book, entry, bound, here, label, budget,
                                          binding.get("name"), chat_id, len(history), read_message)
         else:
-            ctx = context.build(book.text[:bound], label, question, budget)
+            ctx = context.build(book.text[:bound], label, question, budget, book.lowered[:bound],
+                                book.starts[:bisect.bisect_left(book.starts, bound)])
             text, pages = asks.ask(entry, here, question, ctx.text), ctx.pages
         fields = dict(_where(pos), pages=pages, moved=moved)
         if notices:

@@ -71,13 +71,14 @@ def build(before, label, question, budget, lowered=None, starts=None):
         parts.append("Passages from earlier in the book:")
         for s, piece in chosen:
             parts.append("[%s] %s" % (label(s), piece))
-            _add(pages, label(s))
+            if label(s) not in pages:
+                pages.append(label(s))
         parts.append("")
         parts.append("The text just before where I am:")
     recent, recent_pages = _labelled(before, starts, start, end, label, room)
     parts.append(recent)
-    for p in recent_pages:
-        _add(pages, p)
+    seen = set(pages)
+    pages += [p for p in recent_pages if p not in seen]
     text = "\n".join(parts)
     return Context(text[-budget:] if len(text) > budget else text, [label(s) for s, _ in chosen], start, pages)
 
@@ -93,7 +94,7 @@ def _labelled(before, starts, start, end, label, room=None):
     out, pages, last = [], [], None
     i = bisect.bisect_left(starts, start)
     at = start
-    bounds = starts[i:] + [end]
+    bounds = list(starts[i:]) + [end]
     for k in range(len(bounds) - 1):
         s, e = bounds[k], bounds[k + 1]
         here = label(s)
@@ -113,8 +114,3 @@ def _labelled(before, starts, start, end, label, room=None):
     if room is not None and len(text) > room:
         text = text[-room:]
     return text, pages
-
-
-def _add(seen, item):
-    if item not in seen:
-        seen.append(item)

@@ -6,7 +6,9 @@ and bisect places each hit in its paragraph. So the ranking, its document
 frequencies and its lengths all come from the text before the reader's position:
 the text after it is never read for a request, not even as a statistic.
 Document length is a paragraph's length in characters (BM25 only uses its ratio
-to the average, which characters give as well as words).
+to the average, which characters give as well as words). A word found more than twice
+for every paragraph is left out (its idf is next to nothing when it is spread, and
+placing each hit is the ranking's one Python loop: on the Kindle it is the cost).
 
     >>> text = "Alice saw a rabbit.\\n\\nThe rabbit ran.\\n\\nTea with the Hatter.\\n\\nThe Queen of Hearts."
     >>> starts = paragraph_starts(text)
@@ -67,6 +69,8 @@ def rank(lowered, starts, question, bound, limit=40):
     avg = max(1.0, bound / float(count))
     scores = {}
     for term in terms(question):
+        if lowered.count(term, 0, bound) > 2 * count:
+            continue   # far more hits than paragraphs: spread so wide its weight is next to none
         hits = {}
         for m in re.compile(r"\b%s\b" % re.escape(term)).finditer(lowered, 0, bound):
             p = bisect.bisect_right(starts, m.start()) - 1
