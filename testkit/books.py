@@ -26,12 +26,17 @@ import tempfile
 import zipfile
 from xml.sax.saxutils import escape
 
+from testkit import ROOT
+
 KINDS = {
     # kind: (file suffix, extra ebook-convert options)
     "mobi": (".mobi", ["--output-profile", "kindle", "--mobi-file-type", "old"]),
     "azw3": (".azw3", ["--output-profile", "kindle"]),
     "hybrid": (".mobi", ["--output-profile", "kindle", "--mobi-file-type", "both"]),
 }
+# The real Kindle files (books, sidecars, page maps, X-Ray) beside the project, read
+# where they lie and never copied into the repo (their PROVENANCE.md says why).
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "fixtures", "kindle-books")
 CACHE = os.path.join(tempfile.gettempdir(), "kindlechat-test-books")
 TIMEOUT = 300   # seconds: a 1 MB book takes ebook-convert some tens of seconds on 2 busy cores
 

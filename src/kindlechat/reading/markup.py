@@ -34,6 +34,7 @@ TAG = re.compile(rb"<!--.*?-->|<[?!][^>]*>|<(/?)([A-Za-z][\w:.-]*)[^>]*>", re.S)
 # What is not copied one to one: entities, and white space other than one plain space.
 SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                      r"|[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
+CUT_ENTITY = re.compile(rb"&#?[0-9A-Za-z]{0,32}$")
 BLOCKS = frozenset(b"p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr hr section article "
                    b"aside header footer figure figcaption nav body mbp:pagebreak".split())
 SKIPPED = frozenset([b"head", b"style", b"script", b"title"])
@@ -68,12 +69,15 @@ class Plain:
 
     def close(self):
         """The plain text; a tag cut off at the end is dropped, as is a character
-        cut in half (a read that stopped at a position)."""
+        or entity cut in half (a read that stopped at a position)."""
         buf = self.pending
         if self.markup is None:
             self.markup = buf.lstrip()[:1] == b"<"
         if self.markup and buf.rfind(b"<") > buf.rfind(b">"):
             buf = buf[:buf.rfind(b"<")]
+        cut = CUT_ENTITY.search(buf)
+        if cut:
+            buf = buf[:cut.start()]
         self._convert(_whole_chars(buf, self.encoding), self.base)
         self.pending = b""
         self.text = "".join(self.pieces)

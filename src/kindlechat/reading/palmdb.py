@@ -44,15 +44,15 @@ class PalmDB:
         table = f.read(8 * self.count)
         if len(table) < 8 * self.count:
             raise Damaged("the record list is cut short")
+        # Checked record by record when read: a book cut short still shows its header.
         self.offsets = [struct.unpack_from(">I", table, 8 * i)[0] for i in range(self.count)] + [self.size]
-        for i in range(self.count):
-            if not HEADER_SIZE <= self.offsets[i] <= self.offsets[i + 1]:
-                raise Damaged("record %d lies outside the file (cut short?)" % i)
 
     def record(self, index):
         if not 0 <= index < self.count:
             raise Damaged("record %d does not exist (the book has %d)" % (index, self.count))
         start, end = self.offsets[index], self.offsets[index + 1]
+        if not HEADER_SIZE <= start <= end <= self.size:
+            raise Damaged("record %d lies outside the file (cut short?)" % index)
         self.f.seek(start)
         data = self.f.read(end - start)
         if len(data) != end - start:
@@ -98,7 +98,7 @@ class Header:
             # One flow needs no FDST; kindlegen then leaves other numbers in its place.
             fdst, flows = struct.unpack_from(">II", rec0, 0xC0)
             self.fdst = None if fdst == NO_INDEX or flows <= 1 else self.base + fdst
-        if length >= 0xE4:
+        if length >= 0xE4 and struct.unpack_from(">I", rec0, 0x68)[0] >= 5:   # as KindleUnpack
             self.extra_flags, = struct.unpack_from(">H", rec0, 0xF2)
         flags, = struct.unpack_from(">I", rec0, 0x80)
         if flags & 0x40:

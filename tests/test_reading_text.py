@@ -1,0 +1,272 @@
+"""reading/mobi_text: a book's text from real Kindle books (../shared/fixtures, skipped
+where absent) and from books calibre's ebook-convert makes here (MOBI6, AZW3, hybrid),
+checked against KindleUnpack (PyPI `mobi`, an independent reader) and against the
+marker sentences the test books carry."""
+import doctest
+import importlib
+import os
+import random
+import shutil
+import struct
+
+import pytest
+
+from kindlechat.reading import BookError, mobi_text
+from testkit import books
+
+MOBI = os.path.join(books.SHARED, "mobi")
+needs_shared = pytest.mark.skipif(not os.path.isdir(MOBI), reason="the real Kindle books (%s) are absent" % MOBI)
+needs_calibre = pytest.mark.skipif(books.missing() is not None, reason=books.missing() or "")
+
+# file: (text_status, format read, raw text end) as FORMATS.md / PROVENANCE.md verified them
+REAL = {
+    "cwa/alice_in_wonderland.mobi": ("readable", "MOBI6", 229829),
+    "iscc-mobi/demo.mobi": ("readable", "KF8", 375542),
+    "libmobi/sample-cp1252.mobi": ("readable", "MOBI6", 89348),
+    "libmobi/sample-unicode-huffdic.mobi": ("readable", "KF8", 108331),
+    "libmobi/sample-unicode-uncompressed.mobi": ("readable", "KF8", 108333),
+    "libmobi/sample-multimedia.mobi": ("readable", "KF8", 108896),
+    "libmobi/sample-ncx.mobi": ("readable", "KF8", 1032),
+    "libmobi/sample-obfuscated-fonts.mobi": ("readable", "KF8", 12958),
+    "libmobi/sample-textread.mobi": ("readable", "MOBI6", 95604),
+    "libmobi/sample-dict-infl2.mobi": ("readable", "MOBI6", 356),
+    "libmobi/sample-drm-v1.mobi": ("drm", None, None),
+    "libmobi/sample-drm_pidLTKULBB^5V-v2.mobi": ("drm", None, None),
+}
+MODULES = ["failures", "palmdb", "lz77", "huffcdic", "markup", "mobi_text"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_examples_run(name):
+    module = importlib.import_module("kindlechat.reading." + name)
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def kindleunpack_raw(path):
+    """The raw text as KindleUnpack reads it: the KF8 part's for a hybrid."""
+    from mobi.mobi_header import MobiHeader
+    from mobi.mobi_sectioner import Sectionizer
+    sect = Sectionizer(path)
+    mh = MobiHeader(sect, 0)
+    if not mh.isK8():
+        for i in range(len(sect.sectionoffsets) - 1):
+            if sect.sectionoffsets[i + 1] - sect.sectionoffsets[i] == 8 and sect.loadSection(i) == b"BOUNDARY":
+                mh = MobiHeader(sect, i + 1)
+                break
+    return mh.getRawML()
+
+
+def raw_of(path, stop=None):
+    return b"".join(chunk for _, chunk in mobi_text.iter_raw(path, stop=stop))
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_books(name):
+    path = os.path.join(MOBI, name)
+    status, fmt, end = REAL[name]
+    assert mobi_text.text_status(path) == status
+    if status == "drm":
+        with pytest.raises(BookError) as caught:
+            mobi_text.read_text(path)
+        assert caught.value.reason == "drm" and "DRM" in caught.value.message
+        return
+    book = mobi_text.read_text(path)
+    assert (book.format, book.raw_length) == (fmt, end)
+    assert len(book.text) > min(40, end // 20)
+    for markup in ("<p", "</p>", "<div", "<html", "<body", "mbp:", "filepos", "&amp;", "&nbsp;"):
+        assert "libmobi/" in name or markup not in book.text    # libmobi's book quotes C headers
+    if name.startswith("libmobi/sample-textread"):
+        return      # a plain PalmDOC file: KindleUnpack reads no MOBI header there
+    raw = raw_of(path)
+    assert len(raw) == end
+    assert kindleunpack_raw(path)[:end] == raw
+
+
+@needs_shared
+def test_huffcdic_and_uncompressed_give_the_same_text():
+    """libmobi's two hybrids hold one book, HUFF/CDIC-compressed and uncompressed."""
+    huff = mobi_text.read_text(os.path.join(MOBI, "libmobi/sample-unicode-huffdic.mobi"))
+    plain = mobi_text.read_text(os.path.join(MOBI, "libmobi/sample-unicode-uncompressed.mobi"))
+    assert huff.text == plain.text and len(huff.text) > 20000
+
+
+@needs_shared
+def test_metadata_from_exth():
+    alice = mobi_text.read_text(os.path.join(MOBI, "cwa/alice_in_wonderland.mobi"))
+    assert (alice.title, alice.author, alice.language, alice.cdetype) == \
+        ("Alice's Adventures in Wonderland", "Lewis Carroll", "en", "EBOK")
+    assert "Down the Rabbit-Hole" in alice.text and "CHAPTER I." in alice.text
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return books.BookSpec.standard(chapters=4, paragraphs=6)
+
+
+@pytest.fixture(scope="module", params=["mobi", "azw3", "hybrid"])
+def made(request, spec):
+    if books.missing():
+        pytest.skip(books.missing())
+    return request.param, books.make(request.param, spec)
+
+
+def test_calibre_books_read_every_paragraph_in_order(made, spec):
+    kind, path = made
+    assert mobi_text.text_status(path) == "readable"
+    book = mobi_text.read_text(path)
+    assert book.format == ("MOBI6" if kind == "mobi" else "KF8")
+    assert (book.title, book.author, book.language) == (spec.title, spec.author, "en")
+    paragraphs = book.paragraphs()
+    at = 0
+    for expected in spec.paragraphs():
+        at = paragraphs.index(expected, at) + 1     # each one whole, in order
+    assert "\n\n\n" not in book.text and "  " not in book.text
+
+
+def test_offsets_land_on_their_paragraph(made, spec):
+    _, path = made
+    book = mobi_text.read_text(path)
+    raw = raw_of(path)
+    wanted = spec.paragraphs()
+    for n in range(len(wanted) - len(spec.chapters)):
+        mark = books.marker(n)[:12].encode()           # "Marker P007:"
+        pos = raw.index(mark)
+        index = book.plain_offset(pos)
+        assert book.text[index:].startswith(books.marker(n)[:12])
+        assert books.marker(n)[:12] not in book.text[:index]
+        assert book.paragraphs()[book.paragraph_at(index)].startswith(books.marker(n))
+
+
+def test_reading_to_a_position_matches_the_whole_reads_mapping(made):
+    """Two ways to the text before a position agree at every offset: reading stops
+    there (stop=pos), or the whole text cut at plain_offset(pos)."""
+    _, path = made
+    book = mobi_text.read_text(path)
+    for pos in range(0, book.raw_length + 40, 7):
+        upto = mobi_text.read_text(path, stop=pos)
+        assert upto.text.rstrip() == book.text[:book.plain_offset(pos)].rstrip(), pos
+        assert upto.raw_length == min(pos, book.raw_length)
+
+
+def test_nothing_after_the_stop_is_read(made, spec):
+    _, path = made
+    raw = raw_of(path)
+    stop = raw.index(books.marker(13)[:12].encode())
+    book = mobi_text.read_text(path, stop=stop)
+    assert books.marker(12) in book.text
+    for n in range(13, 24):
+        assert "Marker P%03d" % n not in book.text
+    assert not book.complete
+
+
+def test_utf8_offsets_inside_a_character_stay_before_it(made):
+    _, path = made
+    raw = raw_of(path)
+    book = mobi_text.read_text(path)
+    pos = raw.index("Café".encode("utf-8"))
+    start = book.plain_offset(pos)
+    assert book.text[start:start + 4] == "Café"
+    assert book.plain_offset(pos + 3) == start + 3           # the é's first byte: before it
+    assert book.plain_offset(pos + 4) == start + 3           # inside the é: still before it
+    assert book.plain_offset(pos + 5) == start + 4
+    amp = raw.index(b"&amp;")
+    assert book.text[book.plain_offset(amp)] == "&"
+    assert book.plain_offset(amp + 2) == book.plain_offset(amp)
+
+
+def test_a_position_past_the_end_maps_to_the_end(made):
+    _, path = made
+    book = mobi_text.read_text(path)
+    assert book.plain_offset(book.raw_length + 10 ** 6) == len(book.text)
+
+
+LONG = books.BookSpec.standard(chapters=3, paragraphs=40, filler=60)     # ~50 KB, 12+ records
+
+
+def test_too_big_is_refused_or_sampled(made):
+    kind, _ = made
+    path = books.make(kind, LONG)
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(path, cap=10000)
+    assert caught.value.reason == "too_big" and "MB" in caught.value.message
+    raw = raw_of(path)
+    stop = raw.index(books.marker(100)[:12].encode())
+    sample = mobi_text.read_text(path, cap=10000, stop=stop)
+    assert sample.sampled and 0 < stop - sample.raw_start < 10000 + 4096
+    assert books.marker(99) in sample.text and "Marker P100" not in sample.text
+    assert "Marker P000" not in sample.text and not sample.text.startswith("<")
+    assert sample.plain_offset(stop) == len(sample.text) and sample.plain_offset(0) == 0
+    assert sample.text[sample.plain_offset(raw.index(b"Marker P095")):].startswith(books.marker(95))
+
+
+@pytest.fixture(params=["mobi", "azw3", "hybrid"])
+def book_copy(request, tmp_path):
+    """A copy of a long test book to damage (record 2 is a text record of the part read,
+    except in a hybrid, whose KF8 part is read)."""
+    if books.missing():
+        pytest.skip(books.missing())
+    path = str(tmp_path / ("copy-%s.mobi" % request.param))
+    shutil.copyfile(books.make(request.param, LONG), path)
+    return path
+
+
+def test_a_book_cut_short_is_damaged(book_copy):
+    size = os.path.getsize(book_copy)
+    with open(book_copy, "r+b") as f:
+        f.truncate(size // 3)
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(book_copy)
+    assert caught.value.reason == "damaged" and "cut short" in caught.value.message
+    with open(book_copy, "r+b") as f:
+        f.truncate(40)
+    assert mobi_text.text_status(book_copy) == "unsupported"
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(book_copy)
+    assert caught.value.reason == "unsupported"
+
+
+def test_a_corrupt_record_is_damaged(book_copy):
+    if "hybrid" in book_copy:
+        pytest.skip("record 2 of a hybrid belongs to the MOBI6 part, which is not read")
+    with open(book_copy, "rb") as f:
+        head = f.read(78 + 8 * 3)
+    second, = struct.unpack_from(">I", head, 78 + 8 * 2)      # text record 2 of the MOBI6 part
+    with open(book_copy, "r+b") as f:
+        f.seek(second)
+        f.write(b"\x80\xff")      # a copy from 2047 bytes before the record's start
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(book_copy)
+    assert caught.value.reason == "damaged"
+
+
+def test_random_damage_never_gives_a_traceback(book_copy):
+    data = bytearray(open(book_copy, "rb").read())
+    rng = random.Random(24)
+    for trial in range(60):
+        broken = bytearray(data)
+        for _ in range(rng.randint(1, 30)):
+            broken[rng.randrange(len(broken))] = rng.randrange(256)
+        with open(book_copy, "wb") as f:
+            f.write(broken)
+        mobi_text.text_status(book_copy)
+        try:
+            mobi_text.read_text(book_copy)
+        except BookError as exc:
+            assert exc.reason in ("damaged", "drm", "unsupported", "too_big"), trial
+
+
+def test_other_files_say_why(tmp_path):
+    pdf, kfx, txt = tmp_path / "a.pdf", tmp_path / "b.azw", tmp_path / "c.txt"
+    pdf.write_bytes(b"%PDF-1.4\n%...")
+    kfx.write_bytes(b"CONT\x02\x00" + bytes(100))
+    txt.write_bytes(b"just some words\n" * 10)
+    expected = {pdf: "pdf", kfx: "kfx", txt: "unsupported", tmp_path / "gone.mobi": "missing"}
+    for path, status in expected.items():
+        assert mobi_text.text_status(str(path)) == status
+        with pytest.raises(BookError) as caught:
+            mobi_text.read_text(str(path))
+        assert caught.value.reason == status
+        assert caught.value.message == mobi_text.status_error(str(path), status).message
+        assert os.path.basename(str(path)) in caught.value.message
