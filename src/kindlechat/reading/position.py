@@ -83,16 +83,15 @@ def _page(sdr, raw, notices):
 
 
 def _sidecar(sdr, notices):
-    """The raw offset of the newest lpr in sdr, or None (notices: why)."""
+    """The raw offset of the newest lpr in sdr (krds.find_position), or None (notices:
+    why). A KFX anchor is no offset into a text read here: the percent is used."""
     if not os.path.isdir(sdr):
         return None
-    try:
-        from . import krds
-        found = krds.read_position(sdr)
-    except ImportError:
-        return None
-    except BookError as exc:
-        notices.append(exc.error)
+    from . import krds
+    found, why = krds.find_position(sdr)
+    if why is not None:
+        notices.append(why)
+    if found is None or getattr(found, "form", "") == "kfx":
         return None
     return _offset(found)
 
