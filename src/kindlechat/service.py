@@ -11,14 +11,15 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors, profiles, providers
+from . import __version__, errors
+from .providers import profiles, kinds as providers
 from . import settings as settings_mod
-from .models import ModelList
-from .library import Library
+from .providers.models import ModelList
+from .library.kindle import Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
-from .stream import EXTRAS
-from .transport import Transport
+from .providers.stream import EXTRAS
+from .providers.transport import Transport
 
 
 class ApiError(Exception):

@@ -3,7 +3,8 @@ request builder and decoder, on the server's transport. The service and the
 replies name no provider; a new provider adds its wire format module (a
 request() and a Decoder), its model list, and its line in KINDS.
 
-    >>> from kindlechat import settings, transport
+    >>> from kindlechat import settings
+    >>> from kindlechat.providers import transport
     >>> s = settings.load(["--data-dir", "/nonexistent"], environ={})
     >>> stream = open_stream(transport.Transport(), s, [("user", "Hi")], "http://127.0.0.1:9")
     >>> stream.exchange.url
@@ -16,7 +17,8 @@ Each profile's key goes only to that profile's own base URL, in its kind's heade
 (the builders: x-goog-api-key, Authorization: Bearer, x-api-key). In demo mode every
 profile's base URL is the emulator's, and its key the word "demo".
 """
-from . import anthropic_messages, follow_ups, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
+from . import anthropic_messages, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
+from .. import follow_ups
 from .stream import ReplyStream
 
 # kind: (wire format module: request() and Decoder, model list: list_models(transport, base, key, timeouts))

@@ -37,9 +37,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import emulator_tools as tools
-from . import emulator_wire as wire
-from . import follow_ups
+from . import tools
+from . import wire
+from .. import follow_ups
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")

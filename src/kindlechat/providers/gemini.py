@@ -24,8 +24,8 @@ import re
 from json.decoder import scanstring
 
 from . import sse
-from .errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
-from .decoder_base import json_object
+from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
+from .base import json_object
 from .gemini_grounding import Collector
 from .stream import Delta
 

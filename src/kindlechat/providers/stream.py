@@ -4,7 +4,7 @@ error, finish and usage say how it ended, and sources, queries and urls where th
 answer came from (EXTRAS; extras() reads them while it streams); close() from
 another thread ends it at once. Errors are values with a code and a plain message (errors.py).
 
-    >>> from kindlechat import gemini, transport
+    >>> from kindlechat.providers import gemini, transport
     >>> exchange = transport.Transport().exchange("http://127.0.0.1:9/", {}, b"{}", {"connect": 2})
     >>> stream = ReplyStream(exchange, gemini.Decoder())
     >>> list(stream), stream.error.code
@@ -14,7 +14,7 @@ import json
 from collections import namedtuple
 
 from . import sse
-from .errors import damaged_note, dropped, from_exception
+from ..errors import damaged_note, dropped, from_exception
 
 Delta = namedtuple("Delta", "text thought")
 Delta.__doc__ = "A piece of the reply: text, and whether it is a thought summary."

@@ -17,7 +17,7 @@ an event's JSON with json_object:
 """
 import json
 
-from .errors import provider_http_error, provider_mid_stream, provider_not_a_stream
+from ..errors import provider_http_error, provider_mid_stream, provider_not_a_stream
 
 
 def json_object(text):
