@@ -179,15 +179,16 @@ class ChatServer:
             except StorageError:
                 pass   # still away: the send below says so
 
-    def send(self, chat_id, text, search=None):
+    def send(self, chat_id, text, search=None, extra=None):
         """Store the user's message and start the reply; returns the reply's index.
-        search: search the web for this one (None: the google_search setting)."""
+        search: search the web for this one (None: the google_search setting).
+        extra: more fields kept on the message (a book chat's binding: reading/bookchat.py)."""
         if search is None:
             search = bool(self.settings.get("google_search"))
         with self._send_lock:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
-            extra = {"search": True} if search else {}   # kept for Retry; absent is False
+            extra = dict(extra or {}, **({"search": True} if search else {}))   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
                 name, profile = profiles.current(self.settings)
                 extra.update(profile=name, model=profile["model"])
@@ -238,12 +239,16 @@ class ChatServer:
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
         name = chat_profile(self.settings, history).get("profile")
+        book = self._book_request(chat_id, history, name)
+        if book is not None:   # the book's text up to the reader's position, around the question
+            pairs[-1] = ("user", book[0])
         follow_ups = bool(self.settings.get("follow_ups"))
         stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name, follow_ups)
         index = len(history)
         reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
         try:
-            self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
+            self.store.add_message(chat_id, "model", "", "streaming",
+                                   **dict(stream.source, **({"book": book[1]} if book else {})))
         except BaseException:
             self.replies.unregister(reply)
             raise
@@ -256,6 +261,17 @@ class ChatServer:
                 pass   # left `streaming` on disk, shown interrupted (stale())
             raise ApiError(503, errors.no_thread()) from None
         return index
+
+    def _book_request(self, chat_id, history, name):
+        """(request text, the reply's "book" fields) of a chat bound to a book, else None."""
+        kind = profiles.for_chat(self.settings, name)[1]["kind"]
+        return self.library.reading.request(chat_id, history, kind, self._stored_message)
+
+    def _stored_message(self, chat_id, index):
+        try:
+            return self.store.get(chat_id)["messages"][index]
+        except (NotFound, StorageError, IndexError, TypeError):
+            return None
 
     def poll(self, chat_id, index, offset, wait, tfrom=None):
         """The reply's state and where its new text lies, after offset: waits up to

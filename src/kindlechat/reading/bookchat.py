@@ -14,7 +14,6 @@ built to. A reader who read on moves it at the next message, and the reply says 
 import bisect
 import json
 import os
-import threading
 import time
 
 from . import asks, context, recap as recap_mod, shelf
@@ -38,12 +37,13 @@ def budget_tokens(settings, kind):
 
 
 class BookChats(object):
+    ACTIONS = ACTIONS
+
     def __init__(self, settings, where):
         """where(): (library root, cc.db path, immutable) as the Library sees them."""
         self.settings = settings
         self.where = where
         self.cache = Cache(settings["data_dir"])
-        self._warming = None
 
     # -- the books list -------------------------------------------------------------
     def books(self, limit=20):
@@ -51,7 +51,7 @@ class BookChats(object):
         found, why = shelf.entries(cc_db, root, limit, immutable)
         out = []
         for i, entry in enumerate(found):
-            book = self._book(entry, wait=False) if i == 0 else None
+            book = self.cache.load(entry["path"]) if i == 0 else None   # the book being read
             out.append(public(entry, book, self._status(entry, book)))
         return out, why
 
@@ -71,29 +71,6 @@ class BookChats(object):
         message = getattr(status, "message", None)
         return _reason(reason if isinstance(reason, str) else "readable"), message
 
-    def _book(self, entry, wait=True):
-        """The Book (or BookError) of entry; wait=False: only if read already, else read
-        it in the background (the Books view must not wait for a first read)."""
-        if wait:
-            return self.cache.load(entry["path"])
-        try:
-            ready = self.cache.cached(entry["path"])
-        except OSError:
-            return None
-        if ready is None and self._warming is None:
-            self._warming = threading.Thread(target=self._warm, args=(entry["path"],), daemon=True)
-            try:
-                self._warming.start()
-            except RuntimeError:
-                self._warming = None
-        return ready
-
-    def _warm(self, path):
-        try:
-            self.cache.load(path)
-        finally:
-            self._warming = None
-
     def find(self, book_id):
         root, cc_db, immutable = self.where()
         found, _ = shelf.entries(cc_db, root, 200, immutable)
@@ -110,6 +87,7 @@ class BookChats(object):
         entry = self.find(body.get("book"))
         if entry is None:
             return None
+        self.cache.load(entry["path"])   # read now, outside the service's send lock (cached after)
         title = entry["title"]
         name = (body.get("name") or "").strip()[:200] if isinstance(body.get("name"), str) else ""
         if action == "book":

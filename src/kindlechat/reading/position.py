@@ -24,7 +24,7 @@ def resolve(entry, book, notices=None):
     length = len(book.text) if book is not None else 0
     raw_length = int(book.meta.get("raw_length") or 0) if book is not None else 0
     out = {"offset": None, "raw": None, "percent": None, "page": None, "location": None, "from": "library"}
-    if raw is not None and (book is not None or entry.get("progress") is None):
+    if raw is not None:
         out["from"], out["raw"] = "sidecar", raw
         if raw_length and raw > raw_length:
             from .. import errors
@@ -34,12 +34,11 @@ def resolve(entry, book, notices=None):
             out["offset"] = book.plain_offset(raw)
         if raw_length:
             out["percent"] = round(100.0 * raw / raw_length, 1)
+    elif entry.get("progress") is not None and book is not None:
+        out["offset"] = int(length * entry["progress"])
+        out["raw"] = book.raw_offset(out["offset"])
     if out["percent"] is None and entry.get("progress") is not None:
-        out["from"], out["raw"] = "library", None
         out["percent"] = round(entry["progress"] * 100.0, 1)
-        if book is not None:
-            out["offset"] = int(length * entry["progress"])
-            out["raw"] = book.raw_offset(out["offset"])
     if out["raw"] is not None:
         out["location"] = out["raw"] // LOCATION_BYTES + 1
         out["page"] = _page(entry["sdr"], out["raw"], notices)

@@ -20,7 +20,7 @@ import hashlib
 import os
 import time
 
-from .. import books as books_mod, kindledb
+from ..library import books as books_mod, kindledb
 
 KINDLE_ROOT = "/mnt/us"
 BOOK_EXTENSIONS = (".mobi", ".azw", ".azw3", ".prc", ".pobi", ".kfx", ".azw8", ".pdf", ".txt", ".azw4")

@@ -252,9 +252,9 @@ def add_library_routes(app, chat):
     @app.post("/api/library/chats")
     @api
     def library_chat():
-        text = guarded(lambda: library.question(read_json()))
+        text, extra = guarded(lambda: library.start(read_json()))
         cid = chat.store.create()
-        return 202, {"id": cid, "index": chat.send(cid, text)}
+        return 202, {"id": cid, "index": chat.send(cid, text, extra=extra)}
 
     @app.post("/api/chats/<cid>/save")
     @api
