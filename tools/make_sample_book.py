@@ -24,7 +24,7 @@ from testkit import books, krds_writer  # noqa: E402
 from kindlechat.reading import mobi_text  # noqa: E402
 
 TITLE, AUTHOR = "The Lighthouse Keeper's Daughter", "KindleChat Sample"
-DOCS = os.path.join(REPO, "src", "kindlechat", "sample_library", "documents")
+DOCS = os.path.join(REPO, "src", "kindlechat", "library", "sample_library", "documents")
 READ_UP_TO = "The storm broke on the fourth night"   # the reader is here (chapter 4's second paragraph)
 CHAPTERS = [
     ("Chapter 1: The Light on Gull Rock", [
@@ -82,6 +82,7 @@ def position_of(path, needle):
 
 
 def main(out=DOCS):
+    """(the book's path, the percent the reader is at) once made."""
     missing = books.missing()
     if missing:
         raise SystemExit(missing)
@@ -91,9 +92,10 @@ def main(out=DOCS):
     shutil.copy(made, target)
     sdr = os.path.splitext(target)[0] + ".sdr"
     shutil.rmtree(sdr, ignore_errors=True)
-    krds_writer.place_position(sdr, TITLE, "azw3f", str(position_of(target, READ_UP_TO)))
+    at = position_of(target, READ_UP_TO)
+    krds_writer.place_position(sdr, TITLE, "azw3f", str(at))
     print("wrote", target, os.path.getsize(target), "bytes, and", sdr)
-    return target
+    return target, round(100.0 * at / mobi_text.read_text(target).raw_length, 1)
 
 
 if __name__ == "__main__":
