@@ -2,7 +2,7 @@
 in the data folder, so a later question reads one UTF-8 file instead of the book.
 
     data/books/<key>/text.txt    the plain text ("\\n\\n" between paragraphs)
-    data/books/<key>/book.json   format, title, author, asin, lengths, the raw->plain checkpoints
+    data/books/<key>/book.json   format, title, author, asin, lengths, the raw->plain pieces
     data/books/<key>/...         what recap.py and whoswho.py keep for the book
 
 key = the first 16 hex digits of sha1(path, size, mtime): a book replaced or re-sent
@@ -24,11 +24,11 @@ import threading
 
 from . import retrieval
 from .failures import BookError
+from .markup import ENCODED, IDENTITY
 from ..diskwrite import write_atomic
 
 FOLDER = "books"
 MAX_TEXT = 4 * 1024 * 1024    # characters of plain text read whole; a bigger book is refused (too_big)
-STEP = 64                     # raw bytes between two kept checkpoints of the raw->plain map
 MAX_FILE = 40 * 1024 * 1024   # bytes of a book file (images included) worth opening at all
 
 
@@ -40,20 +40,40 @@ class Book(object):
         lowered = text.lower()
         self.lowered = lowered if len(lowered) == len(text) else text
         self.starts = array.array("l", retrieval.paragraph_starts(text))
-        pairs = meta.get("checkpoints") or [[0, 0]]
-        self._raw = array.array("l", (p[0] for p in pairs))
-        self._plain = array.array("l", (p[1] for p in pairs))
+        pieces = meta.get("pieces") or [[0], [0], [0], [0], [IDENTITY]]
+        self._raw, self._raw_len, self._plain, self._plain_len = (array.array("l", p) for p in pieces[:4])
+        self._kinds = bytes(pieces[4])
+        self.encoding = meta.get("encoding") or "utf-8"
 
     def plain_offset(self, raw):
-        """The plain-text offset of a raw-text offset, rounded down to the checkpoint at
-        or before it (at most STEP raw bytes back): a bound never moves on."""
+        """The index in text of the first character at or after raw offset raw, so text[:it]
+        holds nothing from raw on: the reader's own pieces (markup.py's checkpoints) replayed."""
         i = bisect.bisect_right(self._raw, raw) - 1
-        return min(len(self.text), self._plain[i]) if i >= 0 else 0
+        if i < 0:
+            return 0
+        delta, start, size = raw - self._raw[i], self._plain[i], self._plain_len[i]
+        if delta >= self._raw_len[i]:
+            return min(len(self.text), start + size)
+        if self._kinds[i] == IDENTITY:
+            return start + delta
+        if self._kinds[i] == ENCODED:   # the most characters whose bytes fit in delta
+            piece = self.text[start:start + size]
+            lo, hi = 0, size
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if len(piece[:mid].encode(self.encoding, "replace")) <= delta:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return start + lo
+        return start   # an entity: before it
 
     def raw_offset(self, plain):
-        """The raw-text offset of a plain-text offset (for pages and locations)."""
+        """The raw-text offset where plain text offset plain came from (pages, locations)."""
         i = bisect.bisect_right(self._plain, plain) - 1
-        return self._raw[i] if i >= 0 else 0
+        if i < 0:
+            return 0
+        return self._raw[i] + min(plain - self._plain[i], self._raw_len[i])
 
 
 class Cache(object):
@@ -146,20 +166,17 @@ def extract(path):
     if len(text) > MAX_TEXT:
         raise BookError("too_big", _too_big(path, len(text)))
     meta = {"format": book.format, "title": book.title or "", "author": book.author or "", "asin": book.asin or "",
-            "length": len(text), "raw_length": book.raw_length, "checkpoints": checkpoints(book, len(text))}
+            "length": len(text), "raw_length": book.raw_length}
+    meta["pieces"], meta["encoding"] = pieces(book)
     return text, meta
 
 
-def checkpoints(book, length):
-    """[[raw, plain], ...] ascending: the reader's plain_offset (exact: text[:plain] is
-    all the text before raw) every STEP raw bytes."""
-    out, last = [], -1
-    for raw in range(0, book.raw_length + STEP, STEP):
-        plain = min(length, int(book.plain_offset(raw)))
-        if plain != last:
-            out.append([raw, plain])
-            last = plain
-    return out or [[0, 0]]
+def pieces(book):
+    """The reader's raw->plain pieces, the checkpoints markup.py documents (raw start, raw
+    length, plain start, plain length, kind), as five lists, and the text's encoding."""
+    plain = book._plain
+    return [list(plain.raw_at), list(plain.raw_len), list(plain.plain_at), list(plain.plain_len),
+            list(plain.kinds)], plain.encoding
 
 
 def _gone(path):

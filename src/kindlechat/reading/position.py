@@ -9,7 +9,6 @@ printed page where an .apnx exists, else to the Kindle's location (offset/150+1)
 import glob
 import os
 
-from .failures import BookError
 
 LOCATION_BYTES = 150   # calibre devices/kindle/bookmark.py MAGIC_MOBI_CONSTANT
 
@@ -47,38 +46,35 @@ def resolve(entry, book, notices=None):
 
 def label(pages, raw):
     """What a passage at raw is called in a request: its printed page, else its location."""
-    if pages is not None:
-        try:
-            return "p. %s" % pages.page_for(raw)
-        except (BookError, ValueError, IndexError):
-            pass
-    return "loc. %d" % (raw // LOCATION_BYTES + 1)
+    page = pages.page_for(raw) if pages is not None else None
+    return ("p. %s" % page) if page else "loc. %d" % (raw // LOCATION_BYTES + 1)
 
 
 def page_map(sdr, notices=None):
-    """The book's .apnx page map (apnx.read_apnx) or None."""
-    found = sorted(glob.glob(os.path.join(glob.escape(sdr), "*.apnx")))
-    if not found:
-        return None
-    try:
-        from . import apnx
-        return apnx.read_apnx(found[0])
-    except (ImportError, OSError):
-        return None
-    except BookError as exc:
-        if notices is not None:
-            notices.append(exc.error)
-        return None
+    """The book's page map: its .apnx, else the copy in the "r" sidecar (apnx.key), else None."""
+    from . import apnx, krds
+    found = apnx.find_apnx(sdr)
+    if found is not None:
+        try:
+            return apnx.read_apnx(found)
+        except apnx.ApnxError as exc:
+            if notices is not None:
+                notices.append(exc.error)
+    for name in sorted(glob.glob(os.path.join(glob.escape(sdr), "*"))):
+        if name.endswith((".azw3r", ".mbp1", ".yjr")):
+            try:
+                with open(name, "rb") as f:
+                    pages = apnx.from_sidecar(krds.parse(f.read(1 << 22)))
+            except (OSError, ValueError):
+                continue
+            if pages is not None:
+                return pages
+    return None
 
 
 def _page(sdr, raw, notices):
     pages = page_map(sdr, notices)
-    if pages is None:
-        return None
-    try:
-        return str(pages.page_for(raw))
-    except (BookError, ValueError, IndexError):
-        return None
+    return pages.page_for(raw) if pages is not None else None
 
 
 def _sidecar(sdr, notices):
