@@ -1,7 +1,6 @@
 """reading/apnx: printed pages from the real calibre-made .apnx files and the "r"
 sidecars' apnx.key copies (../shared, skipped where absent), page maps with roman
 and custom labels written here in the calibre layout, and files cut short."""
-import doctest
 import glob
 import json
 import os
@@ -28,11 +27,6 @@ def write_apnx(path, positions, page_map="(1,a,1)", asin="B0TEST"):
     with open(path, "wb") as f:
         f.write(data)
     return data
-
-
-def test_module_examples_run():
-    result = doctest.testmod(apnx)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @needs_shared

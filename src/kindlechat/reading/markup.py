@@ -38,6 +38,7 @@ CUT_ENTITY = re.compile(rb"&#?[0-9A-Za-z]{0,32}$")
 BLOCKS = frozenset(b"p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr hr section article "
                    b"aside header footer figure figcaption nav body mbp:pagebreak".split())
 SKIPPED = frozenset([b"head", b"style", b"script", b"title"])
+PIECE = 64       # characters: a non-ASCII run is kept as pieces of at most this many
 HOLD = 1 << 16   # a buffer this long without a tag (a plain text book) is cut at a space
 
 
@@ -154,6 +155,13 @@ class Plain:
         return end
 
     def _emit(self, text, raw_at, raw_len, kind):
+        if kind == ENCODED and len(text) > PIECE:     # short pieces: plain_offset's search stays cheap
+            for i in range(0, len(text), PIECE):
+                part = text[i:i + PIECE]
+                size = len(part.encode(self.encoding, "replace"))
+                self._emit(part, raw_at, size, ENCODED)
+                raw_at += size
+            return
         if self.gap and self.length:
             sep = SEPARATORS[self.gap]
             self.pieces.append(sep)
