@@ -18,6 +18,7 @@ from testkit.faultkit import KEY
 from testkit.gemini_chunks import sse_body
 from testkit.serverproc import HTTPFailure, ServerProcess
 from testkit.upstream import Reply, Upstream
+from test_reading_xray import BASE_SQL, make_xray
 
 pytestmark = pytest.mark.skipif(books.missing() is not None, reason=str(books.missing()))
 SPEC = books.BookSpec.standard(chapters=4, paragraphs=6)
@@ -189,3 +190,26 @@ def test_unknown_books_and_bad_input_are_plain(srv, up, kindle):
         assert "no longer on the Kindle" in reply["book"]["notice"]
     finally:
         shutil.move(path + ".away", path)
+
+
+@pytest.mark.skipif(not os.path.isfile(BASE_SQL), reason="xray-builder's BaseDB.sql (the real schema) is absent")
+def test_who_is_who_from_the_xray_names_only_who_was_met(srv, up, kindle):
+    title = "Lighthouse AZW3"
+    path = os.path.join(kindle, "documents", title + ".azw3")
+    raw = b"".join(d for _, d in mobi_text.iter_raw(path))
+    span = lambda n: (raw.find(books.marker(n).encode()), len(books.marker(n)))   # noqa: E731
+    sdr = os.path.splitext(path)[0] + ".sdr"
+    make_xray(os.path.join(sdr, "XRAY.entities.B0TEST.asc"), [
+        ("Keeper Venn", 1, "The keeper of the light.", [span(3), span(8)], [span(3)]),
+        ("Gullmaster", 1, "Arrives at the very end.", [span(20)], [span(20)])], len(raw))
+    try:
+        book = by_title(srv)[title]
+        _, texts = ask(srv, up, {"action": "xray", "book": book["id"]})
+        assert "Keeper Venn" in texts[0] and "The keeper of the light." in texts[0]
+        assert books.marker(3) in texts[0]                       # the excerpt, from the book's text
+        assert "Gullmaster" not in texts[0] and "Arrives at the very end." not in texts[0]
+        _, texts = ask(srv, up, {"action": "xray", "book": book["id"], "name": "Gullmaster"})
+        assert "Arrives at the very end." not in texts[0] and "none of that name" in texts[0]
+        assert not any(books.marker(n) in texts[0] for n in range(AT, MARKERS))
+    finally:
+        os.remove(os.path.join(sdr, "XRAY.entities.B0TEST.asc"))

@@ -137,7 +137,7 @@ class BookChats(object):
                                           chat_id, len(history), read_message)
         elif action == "xray":
             text, pages = recap_mod.cast(self.notes(entry), book, entry, bound, here, label, budget,
-                                         binding.get("name"), chat_id, len(history), read_message)
+                                         binding.get("name"), chat_id, len(history), read_message, notices)
         else:
             ctx = context.build(book.text[:bound], label, question, budget, book.lowered[:bound],
                                 book.starts[:bisect.bisect_left(book.starts, bound)])

@@ -8,11 +8,7 @@ from the text, rolled the same way.
     >>> fit("a" * 10 + "\\n\\n" + "b" * 10, 12)
     ('bbbbbbbbbb', True)
 """
-import glob
-import os
-
 from . import asks
-from .failures import BookError
 
 KEEP = 20   # summaries kept per book and kind (oldest dropped)
 
@@ -65,39 +61,39 @@ def recap(notes, book, entry, bound, here, label, budget, chat_id, index, read_m
     return asks.recap(entry, here, summary, summary_where, text, cut), pages
 
 
-def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, read_message):
-    found = xray_entities(entry, book.raw_offset(bound))
-    if found:
-        lines = xray_lines(found, budget)
-        return asks.cast_from_xray(entry, here, lines, name), []
+def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, read_message, notices):
+    """Who's who from the book's X-Ray (entities first met before the position, their
+    descriptions and excerpts from the text before it), else from the text, rolled."""
+    from . import xray
+    found = xray.find_xray(entry["sdr"])
+    if found is not None:
+        ray, why = xray.read_xray(found, book.raw_offset(bound), name or None)
+        if why is not None:
+            notices.append(why)   # a locked or foreign X-Ray: the text is used instead
+        elif ray.entities or name:
+            return asks.cast_from_xray(entry, here, xray_lines(ray.entities, book, bound, label, budget),
+                                       name), []
     known, end = _earlier(notes, "casts", bound, read_message)
     text, pages, _ = _excerpt(book, end, bound, label, max(1000, budget - len(known)))
     _remember(notes, "casts", bound, chat_id, index)
     return asks.cast_from_text(entry, here, text, name, known), pages
 
 
-def xray_entities(entry, raw):
-    """The X-Ray entities first met before raw, from the book's XRAY.entities.*.asc, or []."""
-    files = sorted(glob.glob(os.path.join(glob.escape(entry["sdr"]), "XRAY.entities.*.asc")))
-    if not files:
-        return []
-    try:
-        from . import xray
-        return list(xray.entities_before(files[0], raw))
-    except (ImportError, BookError, AttributeError):
-        return []
-
-
-def xray_lines(entities, budget):
+def xray_lines(entities, book, bound, label, budget):
+    """One entry an entity: label (kind): description, then up to two excerpts, their
+    text taken from the book and cut at the bound."""
     out, used = [], 0
     for e in entities:
-        get = (lambda k: e.get(k)) if isinstance(e, dict) else (lambda k: getattr(e, k, None))
-        kind = {1: "person", 2: "term"}.get(get("type"), get("kind") or "")
-        line = "%s (%s): %s" % (get("label") or get("name"), kind, get("description") or "")
-        for x in (get("excerpts") or [])[:2]:
-            line += "\n  - " + (x if isinstance(x, str) else str(x))
+        line = "%s (%s, %d mention%s so far): %s" % (e.label, e.kind, e.mentions or 0, "" if e.mentions == 1 else "s",
+                                                     e.description or "")
+        for start, length in list(e.excerpts)[-2:]:
+            a, b = book.plain_offset(start), min(bound, book.plain_offset(start + length))
+            if a < b:
+                line += "\n  [%s] %s" % (label(a), " ".join(book.text[a:b].split())[:400])
         if used + len(line) > budget:
             break
         out.append(line)
         used += len(line)
+    if not out and entities is not None:
+        out.append("(none of that name has appeared so far)")
     return out
