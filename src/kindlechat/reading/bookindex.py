@@ -77,8 +77,10 @@ class Book(object):
 
 
 class Cache(object):
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, cap=None):
+        """cap: raw text bytes read whole at most (mobi_text.DEFAULT_CAP; more is too_big)."""
         self.root = os.path.join(data_dir, FOLDER)
+        self.cap = cap
         self._lock = threading.Lock()
         self._current = None     # the Book read last
 
@@ -137,7 +139,7 @@ class Cache(object):
         try:
             if os.path.getsize(path) > MAX_FILE:
                 raise BookError("too_big", _too_big(path, os.path.getsize(path)))
-            text, meta = extract(path)
+            text, meta = extract(path, self.cap)
         except BookError as exc:
             self._keep(folder, {"error": {"reason": exc.reason, "message": exc.message}}, None)
             return exc
@@ -157,11 +159,11 @@ class Cache(object):
             pass
 
 
-def extract(path):
+def extract(path, cap=None):
     """(plain text, meta) of a book file, read by mobi_text (the reading package's
     format readers). Raises BookError."""
     from . import mobi_text
-    book = mobi_text.read_text(path)
+    book = mobi_text.read_text(path, cap or mobi_text.DEFAULT_CAP)
     text = book.text
     if len(text) > MAX_TEXT:
         raise BookError("too_big", _too_big(path, len(text)))
