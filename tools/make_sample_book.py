@@ -11,11 +11,11 @@ The story is original to this project (no rights to clear). Its last chapter hol
 the twist a reader at chapter 4 must not be told; the demo and tests can check that
 none of it is sent.
 """
+import json
 import os
 import shutil
-import subprocess
+import struct
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [REPO, os.path.join(REPO, "src")]
@@ -25,6 +25,7 @@ from kindlechat.reading import mobi_text  # noqa: E402
 
 TITLE, AUTHOR = "The Lighthouse Keeper's Daughter", "KindleChat Sample"
 DOCS = os.path.join(REPO, "src", "kindlechat", "library", "sample_library", "documents")
+PAGE_BYTES = 2300   # calibre's fast APNX generator: a page every 2300 raw bytes
 READ_UP_TO = "The storm broke on the fourth night"   # the reader is here (chapter 4's second paragraph)
 CHAPTERS = [
     ("Chapter 1: The Light on Gull Rock", [
@@ -81,6 +82,19 @@ def position_of(path, needle):
     return at
 
 
+def write_apnx(path, positions, asin="KCSAMPLE"):
+    """The printed pages as calibre writes them when it sends a book (devices/kindle/apnx.py's
+    layout, FORMATS.md section 4): here its "fast" generator's page every 2300 raw bytes."""
+    content = json.dumps({"contentGuid": "kcsample", "asin": asin, "cdeType": "PDOC", "fileRevisionId": "1",
+                          "format": "MOBI_8", "acr": "kcsample"}).encode("utf-8")
+    pages = json.dumps({"asin": asin, "pageMap": "(1,a,1)"}).encode("utf-8")
+    data = struct.pack(">III", 65537, 12 + len(content), len(content)) + content
+    data += struct.pack(">HHHH", 1, len(pages), len(positions), 32) + pages
+    data += struct.pack(">%dI" % len(positions), *positions)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def main(out=DOCS):
     """(the book's path, the percent the reader is at) once made."""
     missing = books.missing()
@@ -94,8 +108,10 @@ def main(out=DOCS):
     shutil.rmtree(sdr, ignore_errors=True)
     at = position_of(target, READ_UP_TO)
     krds_writer.place_position(sdr, TITLE, "azw3f", str(at))
+    end = mobi_text.read_text(target).raw_length
+    write_apnx(os.path.join(sdr, TITLE + ".apnx"), list(range(0, end, PAGE_BYTES)))
     print("wrote", target, os.path.getsize(target), "bytes, and", sdr)
-    return target, round(100.0 * at / mobi_text.read_text(target).raw_length, 1)
+    return target, round(100.0 * at / end, 1)
 
 
 if __name__ == "__main__":
