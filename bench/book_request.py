@@ -14,7 +14,8 @@ launcher opened last) around it. In a fresh process of each Python:
 - restart: a new process with the data folder's cache: the first question again;
 - memory: VmRSS after imports, VmHWM (peak) after the first request, their growth.
 Targets on ARM: first <= 5 s, later <= 0.5 s, peak growth <= 30 MiB.
-Writes bench/results/book_request.json.
+--big: a book of about 10 MB of text, which must be refused in plain words (mobi_text's
+8 MB cap) with no memory spent on it. Writes bench/results/book_request[-big].json.
 """
 import argparse
 import json
@@ -64,6 +65,7 @@ def child(library, data, budget):
             out["request_chars"] = len(request)
     out["first"], out["later"] = times
     out["growth"] = out["peak_after_first"] - before["VmRSS"]
+    out["text"], out["why"] = books[0]["text"], books[0].get("why", "")
     print(json.dumps(out))
 
 
@@ -99,8 +101,11 @@ def main(argv=None):
     ap.add_argument("--filler", type=int, default=80)
     ap.add_argument("--budget", type=int, default=0, help="book_budget tokens (0: Gemini's default)")
     ap.add_argument("--only", choices=("arm", "host"))
+    ap.add_argument("--big", action="store_true", help="a ~10 MB-text book instead (refused in plain words)")
     a = ap.parse_args(argv)
     from testkit import books
+    if a.big:
+        a.chapters, a.paragraphs, a.filler = 100, 100, 180
     spec = books.BookSpec.standard(chapters=a.chapters, paragraphs=a.paragraphs, filler=a.filler,
                                    title="The Long Lighthouse")
     book = books.make("azw3", spec)
@@ -121,14 +126,15 @@ def main(argv=None):
             again = run(python, library, data, a.budget)
             results[name] = {"first": fresh["first"], "later": fresh["later"], "restart_first": again["first"],
                              "rss_after_imports": fresh["rss_after_imports"], "peak_growth": fresh["growth"],
-                             "request_chars": fresh["request_chars"]}
+                             "request_chars": fresh["request_chars"], "text": fresh["text"], "why": fresh["why"]}
         finally:
             shutil.rmtree(work, ignore_errors=True)
         r = results[name]
-        print("%-5s first %.2f s  later %.3f s  after restart %.2f s  peak growth %.1f MiB  request %d chars"
-              % (name, r["first"], r["later"], r["restart_first"], r["peak_growth"], r["request_chars"]))
+        print("%-5s first %.2f s  later %.3f s  after restart %.2f s  peak growth %.1f MiB  request %d chars  text %s %s"
+              % (name, r["first"], r["later"], r["restart_first"], r["peak_growth"], r["request_chars"], r["text"],
+                 r["why"][:90]))
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as f:
+    with open(RESULTS.replace(".json", "-big.json") if a.big else RESULTS, "w") as f:
         json.dump(results, f, indent=1)
 
 

@@ -25,22 +25,22 @@ def fit(text, budget):
 
 
 def _earlier(notes, kind, bound, read_message):
-    """(summary text, its end offset) of the newest finished reply kept for kind that
-    ended at or before bound, else ("", 0)."""
+    """(summary text, its end offset, the pages it drew on) of the newest finished reply
+    kept for kind that ended at or before bound, else ("", 0, [])."""
     kept = notes.read().get(kind) or []
     for item in sorted(kept, key=lambda k: -k.get("end", 0)):
         if item.get("end", 0) > bound:
             continue   # a summary past this bound (the position went back): not to be sent
         message = read_message(item.get("chat"), item.get("index"))
         if message and message.get("status") == "done" and message.get("text"):
-            return message["text"], item["end"]
-    return "", 0
+            return message["text"], item["end"], list(item.get("pages") or [])
+    return "", 0, []
 
 
-def _remember(notes, kind, bound, chat_id, index):
+def _remember(notes, kind, bound, chat_id, index, pages):
     found = notes.read()
     kept = [k for k in (found.get(kind) or []) if isinstance(k, dict)]
-    kept.append({"end": bound, "chat": chat_id, "index": index})
+    kept.append({"end": bound, "chat": chat_id, "index": index, "pages": pages})
     found[kind] = kept[-KEEP:]
     notes.write(found)
 
@@ -54,10 +54,11 @@ def _excerpt(book, start, bound, label, budget):
 
 
 def recap(notes, book, entry, bound, here, label, budget, chat_id, index, read_message):
-    summary, end = _earlier(notes, "recaps", bound, read_message)
+    summary, end, before = _earlier(notes, "recaps", bound, read_message)
     summary_where = label(end) if summary else ""
     text, pages, cut = _excerpt(book, end, bound, label, max(1000, budget - len(summary)))
-    _remember(notes, "recaps", bound, chat_id, index)
+    pages = before + [p for p in pages if p not in before]   # the summary's pages, then the new text's
+    _remember(notes, "recaps", bound, chat_id, index, pages)
     return asks.recap(entry, here, summary, summary_where, text, cut), pages
 
 
@@ -73,9 +74,10 @@ def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, r
         elif ray.entities or name:
             return asks.cast_from_xray(entry, here, xray_lines(ray.entities, book, bound, label, budget),
                                        name), []
-    known, end = _earlier(notes, "casts", bound, read_message)
+    known, end, before = _earlier(notes, "casts", bound, read_message)
     text, pages, _ = _excerpt(book, end, bound, label, max(1000, budget - len(known)))
-    _remember(notes, "casts", bound, chat_id, index)
+    pages = before + [p for p in pages if p not in before]
+    _remember(notes, "casts", bound, chat_id, index, pages)
     return asks.cast_from_text(entry, here, text, name, known), pages
 
 
