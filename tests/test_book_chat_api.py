@@ -151,7 +151,8 @@ def test_a_position_that_moves_on_moves_the_bound_and_says_so(srv, up, kindle):
     place(kindle, "azw3", 18, mtime=time.time() + 5)       # the reader read on, then slept
     before = len(up.requests)
     index = srv.send(started["id"], "And now?")
-    assert srv.read_reply(started["id"], index)["status"] == "done"
+    answer = srv.read_reply(started["id"], index)
+    assert answer["status"] == "done" and answer["book"]["moved"] is True   # the poll says so too
     texts = sent(up, before)
     assert_bounded(texts, 17)
     reply = srv.get("/api/chats/" + started["id"])["messages"][index]

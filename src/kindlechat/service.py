@@ -246,6 +246,7 @@ class ChatServer:
         stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name, follow_ups)
         index = len(history)
         reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
+        reply.book = book[1] if book else None   # shown with the live reply too (bound, pages, "read on")
         try:
             self.store.add_message(chat_id, "model", "", "streaming",
                                    **dict(stream.source, **({"book": book[1]} if book else {})))
@@ -312,7 +313,7 @@ def bad_offset(offset, length):
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
     out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
+    for key in ("error", "finish", "usage", "follow_ups", "book") + EXTRAS:
         if state.get(key) is not None:
             out[key] = state[key]
     if thoughts is not None:
@@ -331,7 +332,8 @@ def stored_answer(message, offset, tfrom):
 def live_answer(reply, offset, tfrom):
     with reply.changed:   # text, thoughts and state as of one moment
         pieces = reply.text.pieces(offset)
-        return (poll_answer(reply.text.length, reply.state(),
+        state = dict(reply.state(), book=getattr(reply, "book", None))
+        return (poll_answer(reply.text.length, state,
                             None if tfrom is None else reply.thoughts.since(tfrom), reply.thoughts.length),
                 pieces)
 
