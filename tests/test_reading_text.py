@@ -73,6 +73,23 @@ def test_real_books(name):
 
 
 @needs_shared
+@pytest.mark.parametrize("name", ["libmobi/sample-unicode-huffdic.mobi", "libmobi/sample-unicode-uncompressed.mobi",
+                                  "libmobi/sample-multimedia.mobi", "iscc-mobi/demo.mobi"])
+def test_the_mobi6_part_of_a_hybrid_decompresses_too(name):
+    """A hybrid is read as KF8; its MOBI6 part (HUFF/CDIC in one) must decompress as well."""
+    from mobi.mobi_header import MobiHeader
+    from mobi.mobi_sectioner import Sectionizer
+    from kindlechat.reading import palmdb
+    path = os.path.join(MOBI, name)
+    with open(path, "rb") as f:
+        db = palmdb.PalmDB(f)
+        first = db.header(0)
+        raw = b"".join(c for _, c in mobi_text.RawText(db, first, name).chunks())
+    assert first.version < 8 and len(raw) == first.text_length       # PROVENANCE.md: 111701 ... 380765
+    assert raw == MobiHeader(Sectionizer(path), 0).getRawML()
+
+
+@needs_shared
 def test_huffcdic_and_uncompressed_give_the_same_text():
     """libmobi's two hybrids hold one book, HUFF/CDIC-compressed and uncompressed."""
     huff = mobi_text.read_text(os.path.join(MOBI, "libmobi/sample-unicode-huffdic.mobi"))
@@ -284,3 +301,56 @@ def test_other_files_say_why(tmp_path):
         assert caught.value.reason == status
         assert caught.value.message == mobi_text.status_error(str(path), status).message
         assert os.path.basename(str(path)) in caught.value.message
+
+
+@pytest.mark.parametrize("raw, text", [
+    (b"<table><tr><td>a</td><td>b</td></tr></table><p>c</p>", "a b\n\nc"),
+    (b"<p>one<br/>two<br><br/>three</p>", "one\ntwo\nthree"),
+    (b"<p>&foo; &lt;x&gt; &#233;&#xE9; &nbsp;</p>", "&foo; <x> \xe9\xe9 \xa0"),
+    (b"<p>a<!-- hidden <b>x</b> -->b</p><script>var s = '<p>no</p>';</script><p>c</p>", "ab\n\nc"),
+    (b"<?xml version='1.0'?><html><head><style>p {x: y}</style></head><body><p> lead  </p>"
+     b"<p>\n\ttrail \n</p></body></html>", "lead\n\ntrail"),
+    (b"<html><head><title>never closed<body><p>text</p>", "text"),
+    (b"<p><i>in</i><b>line</b> <span>words</span></p><mbp:pagebreak/><h2>Next</h2>", "inline words\n\nNext"),
+])
+def test_markup_cases(raw, text):
+    from kindlechat.reading.markup import Plain
+    for size in (len(raw), 5, 1):       # fed whole, or in chunks cut anywhere
+        plain = Plain("cp1252")
+        for i in range(0, len(raw), size):
+            plain.feed(raw[i:i + size])
+        assert plain.close() == text, size
+
+
+def test_a_10_mb_book_is_refused_or_sampled_in_little_memory(tmp_path):
+    """A MOBI with 11 MB of text (written uncompressed by the repo's own MOBI writer,
+    ebook/mobi.py, which takes a second where ebook-convert takes minutes)."""
+    import tracemalloc
+    from kindlechat.ebook import mobi
+    para = "<p>Marker %06d: the tide came in over the stones and the keeper wrote it down in his log " \
+           "before the lamp was lit, and the gulls were counted again.</p>"
+    html = "<html><body>" + "".join(para % i for i in range(75000)) + "</body></html>"
+    path = str(tmp_path / "big.mobi")
+    with open(path, "wb") as f:
+        f.write(mobi.build(html, "Big", "Tester", stamp=0, compress=False))
+    del html
+    assert os.path.getsize(path) > 10 * 2 ** 20 and mobi_text.text_status(path) == "readable"
+    with pytest.raises(BookError) as caught:
+        mobi_text.read_text(path)
+    assert caught.value.reason == "too_big"
+    assert "big.mobi has about 10 MB of text, more than the 8 MB" in caught.value.message
+    stop = 9000000
+    tracemalloc.start()
+    try:
+        sample = mobi_text.read_text(path, cap=2 * 2 ** 20, stop=stop)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * 2 ** 20, peak                # ~2 MB of text read: a few times that at most
+    assert sample.sampled and sample.raw_length == stop and stop - sample.raw_start <= 2 * 2 ** 20 + 4096
+    last = sample.paragraphs()[-1]
+    assert sample.paragraphs()[1].startswith("Marker ") and last.startswith("Marker ")
+    size = len(para % 0)                          # every paragraph's markup is as long
+    cut = (stop - len("<html><body>")) // size      # the paragraph the stop falls in
+    assert last.startswith("Marker %06d" % cut) and (para % cut)[3:].startswith(last)
+    assert len(last) < size - 7 and "Marker %06d" % (cut + 1) not in sample.text

@@ -3,7 +3,7 @@ in order, a chunk at a time, so the raw text never sits whole in memory.
 
 - Block elements (p, div, h1-h6, li, mbp:pagebreak ...) end a paragraph; paragraphs
   are separated by one blank line ("\\n\\n"); <br> is a line break.
-- head, style and script content is dropped; entities are decoded; runs of white
+- head, style and script content is dropped; table cells and images part words; entities are decoded; runs of white
   space become one space.
 - Checkpoints tie the raw text to the plain text: each piece of plain text that
   was copied from the raw text has (raw start, raw length, plain start, plain
@@ -38,6 +38,7 @@ CUT_ENTITY = re.compile(rb"&#?[0-9A-Za-z]{0,32}$")
 BLOCKS = frozenset(b"p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr hr section article "
                    b"aside header footer figure figcaption nav body mbp:pagebreak".split())
 SKIPPED = frozenset([b"head", b"style", b"script", b"title"])
+SPACED = frozenset([b"td", b"th", b"img"])      # "a</td><td>b" reads "a b", not "ab"
 PIECE = 64       # characters: a non-ASCII run is kept as pieces of at most this many
 HOLD = 1 << 16   # a buffer this long without a tag (a plain text book) is cut at a space
 
@@ -60,6 +61,11 @@ class Plain:
         if self.markup is None:     # a plain PalmDOC file: HTML if it opens with a tag
             self.markup = buf.lstrip()[:1] == b"<"
         cut = buf.rfind(b"<") if self.markup else -1
+        comment, closed = buf.rfind(b"<!--"), buf.rfind(b"-->")
+        if self.markup and comment > closed:        # an open comment may hold '<'
+            cut = comment
+        elif self.markup and comment >= 0 and comment < cut < closed:   # cut after it, not inside
+            cut = closed + 3
         if cut < 0 and len(buf) > HOLD:
             cut = max(buf.rfind(b" "), buf.rfind(b"\n")) + 1
         if cut <= 0:
@@ -111,6 +117,8 @@ class Plain:
             self.gap = PARA
         elif name == b"br":
             self.gap = max(self.gap, LINE)
+        elif name in SPACED:
+            self.gap = max(self.gap, SPACE)
 
     def _text(self, raw, at):
         if self.skip is not None:
@@ -140,6 +148,7 @@ class Plain:
     def _piece(self, text, at, ascii_):
         """Copy a run of text that holds no entity and no white space but single
         spaces; return the raw offset after it."""
+        ascii_ = ascii_ or text.isascii()        # one em dash in a paragraph leaves the rest ASCII
         size = len(text) if ascii_ else len(text.encode(self.encoding, "replace"))
         if text[0] == " ":
             self.gap = max(self.gap, SPACE)
