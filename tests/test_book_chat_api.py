@@ -160,18 +160,28 @@ def test_a_position_that_moves_on_moves_the_bound_and_says_so(srv, up, kindle):
     place(kindle, "azw3", AT, mtime=time.time() + 10)     # back where the other tests expect
 
 
-def test_recap_rolls_and_who_is_who_stays_before_the_position(srv, up):
+def test_recap_in_parts_and_who_is_who_stay_before_the_position(srv, up):
     book = by_title(srv)["Lighthouse MOBI"]
     started, texts = ask(srv, up, {"action": "recap", "book": book["id"]})
+    assert len(texts) == 1 and "story so far" in texts[0].lower()     # it fits one part: the text itself
     assert_bounded(texts, AT - 1)
-    assert "story so far" in texts[0].lower()
-    _, texts = ask(srv, up, {"action": "recap", "book": book["id"]})
-    assert "Your answer (p. 1)." in texts[0]           # the earlier recap is folded in
-    assert books.marker(0) not in texts[0]             # and the text before it is not read again
+    srv.request("PUT", "/api/settings", {"book_budget": 200})          # 800 characters: parts of 500
+    try:
+        started, texts = ask(srv, up, {"action": "recap", "book": book["id"]})
+        assert len(texts) >= 2                                          # each part summarised first
+        assert all("Summarise what happens" in t for t in texts[:-1]) and books.marker(0) in texts[0]
+        assert texts[-1].count("Your answer (p. 1).") == len(texts) - 1  # then the recap from them
+        assert_bounded(texts, AT - 1)
+        _, again = ask(srv, up, {"action": "recap", "book": book["id"]})
+        assert len(again) == 1 and books.marker(0) not in again[0]     # the parts are kept: only the text since
+        assert again[0].count("Your answer (p. 1).") == len(texts) - 1
+        assert_bounded(again, AT - 1)
+    finally:
+        srv.request("PUT", "/api/settings", {"book_budget": 0})
     _, texts = ask(srv, up, {"action": "xray", "book": book["id"]})
     assert_bounded(texts, AT - 1)
     _, texts = ask(srv, up, {"action": "xray", "book": book["id"], "name": "the keeper"})
-    assert "the keeper" in texts[0]
+    assert "the keeper" in texts[0] and "Your answer (p. 1)." in texts[0]   # the earlier cast is folded in
 
 
 def test_unknown_books_and_bad_input_are_plain(srv, up, kindle):

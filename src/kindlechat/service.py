@@ -16,6 +16,7 @@ from .providers import profiles, kinds as providers
 from . import settings as settings_mod
 from .providers.models import ModelList
 from .library.kindle import Library
+from .parts_first import PartsFirst
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .providers.stream import EXTRAS
@@ -240,10 +241,17 @@ class ChatServer:
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
         name = chat_profile(self.settings, history).get("profile")
         book = self._book_request(chat_id, history, name)
-        if book is not None:   # the book's text up to the reader's position, around the question
+        plan = book[0] if book is not None and not isinstance(book[0], str) else None
+        if book is not None and plan is None:   # the book's text up to the reader's position, around the question
             pairs[-1] = ("user", book[0])
         follow_ups = bool(self.settings.get("follow_ups"))
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name, follow_ups)
+        search = bool(history and history[-1].get("search"))
+        stream = self._stream_for(pairs, search, name, follow_ups)
+        if plan is not None:   # a long book's recap: its parts' summaries first (parts_first.py)
+            source = stream.source
+            stream = PartsFirst(lambda p: self._stream_for(p, False, name, False), plan, pairs,
+                                lambda p: self._stream_for(p, search, name, follow_ups))
+            stream.source = source
         index = len(history)
         reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
         reply.book = book[1] if book else None   # shown with the live reply too (bound, pages, "read on")

@@ -77,3 +77,25 @@ def unreadable(book, here, question, why):
                       "Answer from what you know of this book only up to this point, and reveal nothing "
                       "that happens after it; if a question can't be answered without spoiling, say so.", "",
                       "My question: " + question])
+
+
+def part_summary(book, where, excerpts):
+    """One part of a long book, summarised on its own (recap.py keeps the answer)."""
+    by = (" by %s" % book["author"]) if book.get("author") else ""
+    return "\n".join(["Here is a part of %s%s (%s)." % (book.get("title") or "a book", by, where),
+                      "Summarise what happens in it in one or two short paragraphs: the events in order, "
+                      "who is involved, and what changes. Use only this text; cite its pages like (p. 12).",
+                      "", "-----", excerpts, "-----"])
+
+
+def recap_from_parts(book, here, parts, left_out, excerpts):
+    """The story so far from the summaries of the parts read, then the text since the last."""
+    lines = [_head(book, here), RULES, ""]
+    if left_out:
+        lines += ["(The story before %s is not summarised here.)" % left_out, ""]
+    lines.append("Summaries of the parts I have read, in order:")
+    lines += ["- %s: %s" % (where, summary) for where, summary in parts]
+    lines += ["", "The book's text since then, up to where I am:", "-----", excerpts, "-----", "",
+              "Tell me the story so far, up to where I am: the main events in order and where the characters "
+              "stand now, in a few short paragraphs."]
+    return "\n".join(lines)

@@ -1,14 +1,22 @@
-"""The story so far and who's who, rolling: each reply is kept (by its chat and index)
-as a summary up to the position its request ended at, in the book's notes in the data
-folder; the next recap sends that summary and only the text read since (kocatchup's
-rolling recap). Who's who reads the X-Ray database where the book has one (xray.py:
-the entities first met before the position), else asks the model to list the cast
-from the text, rolled the same way.
+"""The story so far and who's who. A book whose text before the position fits one part
+(half the budget) is recapped from that text. A longer one is summarised in parts, each
+part's summary asked for once and kept in the book's notes in the data folder (by part
+size), so the next recap only reads the text since the last whole part (kocatchup's rolling
+recap): recap() then returns a Plan that parts_first.py runs before the reply. Who's who
+reads the X-Ray database where the book has one (xray.py: the entities first met before
+the position), else asks the model to list the cast from the text, each answer kept (by
+its chat and index) and sent with the text read since the next time.
 
     >>> fit("a" * 10 + "\\n\\n" + "b" * 10, 12)
     ('bbbbbbbbbb', True)
 """
+import bisect
+
 from . import asks
+
+PART_SHARE = 0.5     # of the budget: one part of a long book, summarised in one request
+PART_MIN = 500       # characters
+MAX_NEW_PARTS = 8    # parts summarised for one recap at most (the newest; the rest the next time)
 
 KEEP = 20   # summaries kept per book and kind (oldest dropped)
 
@@ -54,12 +62,77 @@ def _excerpt(book, start, bound, label, budget):
 
 
 def recap(notes, book, entry, bound, here, label, budget, chat_id, index, read_message):
-    summary, end, before = _earlier(notes, "recaps", bound, read_message)
-    summary_where = label(end) if summary else ""
-    text, pages, cut = _excerpt(book, end, bound, label, max(1000, budget - len(summary)))
-    pages = before + [p for p in pages if p not in before]   # the summary's pages, then the new text's
-    _remember(notes, "recaps", bound, chat_id, index, pages)
-    return asks.recap(entry, here, summary, summary_where, text, cut), pages
+    """(request text, pages) for a book whose text before the position fits one part,
+    else (Plan, pages): the parts not yet summarised are asked for first (parts_first.py)."""
+    part = max(PART_MIN, int(budget * PART_SHARE))
+    ends = part_ends(book, part, bound)
+    if not ends:   # all of it fits one part: the text itself
+        text, pages, cut = _excerpt(book, 0, bound, label, budget)
+        return asks.recap(entry, here, "", "", text, cut), pages
+    plan = Plan(notes, book, entry, here, label, part, ends, bound)
+    if not plan.jobs:
+        return plan.build(), plan.pages
+    return plan, plan.pages
+
+
+def part_ends(book, part, bound):
+    """Where the whole parts before bound end: the first paragraph start at or after each
+    multiple of part (the same cuts for every position, so a part's summary is reused)."""
+    ends, at = [], part
+    while at < bound:
+        i = bisect.bisect_left(book.starts, at)
+        end = book.starts[i] if i < len(book.starts) else len(book.text)
+        if end > bound or (ends and end <= ends[-1]):
+            break
+        ends.append(end)
+        at = end + part
+    return ends
+
+
+class Plan(object):
+    """The story so far of a long book: the summaries of its whole parts before the position
+    (kept in the book's notes by part size and end), then the text since the last part.
+    jobs: [(part number, request)] still to ask; keep() stores an answer; build() is the
+    reply's request once they are in."""
+
+    def __init__(self, notes, book, entry, here, label, part, ends, bound):
+        self.notes, self.book, self.entry, self.here, self.label = notes, book, entry, here, label
+        self.bound, self.size = bound, str(part)
+        self.spans = list(zip([0] + ends[:-1], ends))
+        kept = ((notes.read().get("parts") or {}).get(self.size) or {})
+        self.summaries = {int(k): v for k, v in kept.items() if isinstance(v, dict) and v.get("summary")}
+        missing = [i for i in range(len(self.spans)) if i not in self.summaries]
+        self.left_out = [i for i in missing[:-MAX_NEW_PARTS]] if len(missing) > MAX_NEW_PARTS else []
+        self.jobs = [(i, self._ask(i)) for i in missing[-MAX_NEW_PARTS:]]
+        self.tail, self.tail_pages, _ = _excerpt(book, ends[-1], bound, label, part + 2000)
+        self.pages = []
+        for a, b in self.spans:
+            for p in (label(a), label(max(a, b - 1))):
+                if p not in self.pages:
+                    self.pages.append(p)
+        self.pages += [p for p in self.tail_pages if p not in self.pages]
+
+    def _where(self, i):
+        a, b = self.spans[i]
+        return "%s to %s" % (self.label(a), self.label(max(a, b - 1)))
+
+    def _ask(self, i):
+        a, b = self.spans[i]
+        from . import context
+        ctx = context.build(self.book.text[a:b], lambda at: self.label(a + at), "", b - a + 4000)
+        return asks.part_summary(self.entry, self._where(i), ctx.text)
+
+    def keep(self, i, summary):
+        self.summaries[i] = {"summary": summary.strip(), "end": self.spans[i][1]}
+        found = self.notes.read()
+        parts = found.setdefault("parts", {}).setdefault(self.size, {})
+        parts[str(i)] = self.summaries[i]
+        self.notes.write(found)
+
+    def build(self):
+        done = [(self._where(i), self.summaries[i]["summary"]) for i in range(len(self.spans)) if i in self.summaries]
+        left = self.label(self.spans[self.left_out[-1]][1] - 1) if self.left_out else ""
+        return asks.recap_from_parts(self.entry, self.here, done, left, self.tail)
 
 
 def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, read_message, notices):
