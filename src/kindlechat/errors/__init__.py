@@ -1,5 +1,6 @@
 """Every message a person reads from the server, and its code for programs: one
-owner for the wording (the page adds none). Errors are values, never raised here.
+owner for the wording (the page adds none). Errors are values, never raised here;
+Refused carries one to wherever a request is refused.
 
     >>> dropped().code
     'dropped'
@@ -14,6 +15,7 @@ owner for the wording (the page adds none). Errors are values, never raised here
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
     phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
     bookchat.py   a chat about the book being read: the book gone, a position past its end
+    refused.py    Refused: the one error a request is refused with (web/ maps it to a status)
 """
 from .base import GeminiError, as_dict  # noqa: F401
 from .upstream import (  # noqa: F401
@@ -31,3 +33,4 @@ from .library import (  # noqa: F401
     bad_library_action, no_words, documents_away, documents_readonly)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
 from .bookchat import position_past_end, book_gone_reading, no_such_book, bad_book_question  # noqa: F401
+from .refused import Refused  # noqa: F401

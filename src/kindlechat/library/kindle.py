@@ -18,6 +18,7 @@ from . import books as books_mod, highlights as highlights_mod, prompts, vocab
 from ..ebook import chat_book as ebook
 from .. import errors
 from ..reading.bookchat import BookChats
+from ..errors import Refused
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "sample_library")
@@ -32,12 +33,6 @@ SAVE_DIR = os.path.join("documents", "KindleChat")
 RESCAN = ("lipc-set-prop", "com.lab126.scanner", "doFullScan", "1")
 LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
              "nl": "Dutch", "ja": "Japanese", "zh": "Chinese", "en": "English", "ru": "Russian"}
-
-
-class LibraryError(Exception):
-    def __init__(self, status, error):
-        super().__init__(error.message)
-        self.status, self.error = status, error
 
 
 class Library:
@@ -112,10 +107,10 @@ class Library:
         if isinstance(body, dict) and body.get("action") in BookChats.ACTIONS and "book" in body:
             question = body.get("question")
             if question is not None and not isinstance(question, str):
-                raise LibraryError(400, errors.bad_book_question())
+                raise Refused("bad_input", errors.bad_book_question())
             found = self.reading.first(body)
             if found is None:
-                raise LibraryError(404, errors.no_such_book(str(body.get("book"))[:40]))
+                raise Refused("not_found", errors.no_such_book(str(body.get("book"))[:40]))
             return found
         return self.question(body), {}
 
@@ -125,25 +120,25 @@ class Library:
         if action in prompts.HIGHLIGHT_ACTIONS:
             item = self._parsed().by_id.get(body.get("highlight"))
             if item is None:
-                raise LibraryError(404, errors.no_such_highlight())
+                raise Refused("not_found", errors.no_such_highlight())
             return prompts.highlight(item, action, self.language())
         if action == "word":
             found = [w for w in self.words(500)["words"] if w["word"] == body.get("word")]
             if not found:
-                raise LibraryError(404, errors.no_words())
+                raise Refused("not_found", errors.no_words())
             return prompts.word(found[0])
         if action == "quiz":
             found = self.words(10)["words"]
             if not found:
-                raise LibraryError(404, errors.no_words())
+                raise Refused("not_found", errors.no_words())
             return prompts.quiz(found)
         if action == "book":
             listed = self.books(50)
             found = [b for b in listed["books"] if b["title"] == body.get("title")]
             if not found:
-                raise LibraryError(404, errors.library_missing(body.get("title") or "that book"))
+                raise Refused("not_found", errors.library_missing(body.get("title") or "that book"))
             return prompts.book(found[0])
-        raise LibraryError(400, errors.bad_library_action(prompts.HIGHLIGHT_ACTIONS + ("word", "quiz", "book")))
+        raise Refused("bad_input", errors.bad_library_action(prompts.HIGHLIGHT_ACTIONS + ("word", "quiz", "book")))
 
     def language(self):
         """Translate into: the setting, else the Kindle's own language (its LANG), else English."""
@@ -164,7 +159,7 @@ class Library:
             os.makedirs(os.path.join(root, "documents"), exist_ok=True)
         documents = os.path.join(root, "documents")
         if not os.path.isdir(documents):
-            raise LibraryError(503, errors.documents_away(documents))
+            raise Refused("unavailable", errors.documents_away(documents))
         text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
         book = text[:-len(".txt")] + ".mobi"
         try:
@@ -173,8 +168,8 @@ class Library:
             _write(os.path.join(root, book), ebook.chat_mobi(chat))
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise LibraryError(503, errors.documents_readonly(documents)) from None
-            raise LibraryError(503, errors.storage(exc)) from None
+                raise Refused("unavailable", errors.documents_readonly(documents)) from None
+            raise Refused("unavailable", errors.storage(exc)) from None
         rescan(root)
         return book.replace(os.sep, "/")
 

@@ -20,6 +20,7 @@ import threading
 import time
 
 from .. import errors
+from ..errors import Refused
 from .guards import LOOPBACK_NAMES
 
 PHONE_IDLE = 600.0      # seconds after the phone's last request that it counts as in use
@@ -28,14 +29,6 @@ CHAT_PARAM = re.compile(r"^(new|[0-9a-f]{1,64})$")
 # The requests that put a new message into a chat (a reply for the page to follow).
 POSTED = re.compile(r"^/api/chats/([0-9a-f]{1,64})/(messages|retry)$")
 QR_BORDER = 4           # modules of white around the code (the QR spec's quiet zone)
-
-
-class LinkError(Exception):
-    """An answer the route turns into an error: its HTTP status and error value."""
-
-    def __init__(self, status, error):
-        super().__init__(error.message)
-        self.status, self.error = status, error
 
 
 class Phone:
@@ -61,13 +54,13 @@ class Phone:
         return "http://%s:%d/?%s" % (host, self.settings["port"], query)
 
     def link(self, chat):
-        """{"url"} for GET /api/link; LinkError for a bad chat or in loopback mode."""
+        """{"url"} for GET /api/link; errors.Refused for a bad chat or in loopback mode."""
         chat = chat or "new"
         if not CHAT_PARAM.match(chat):
-            raise LinkError(400, errors.bad_link_chat())
+            raise Refused("bad_input", errors.bad_link_chat())
         url = self.url(chat)
         if url is None:
-            raise LinkError(409, errors.no_link())
+            raise Refused("conflict", errors.no_link())
         return {"url": url}
 
     def png(self, chat, size):
@@ -77,7 +70,7 @@ class Phone:
         try:
             import segno     # vendored; imported here, not at start (a Kindle core is slow)
         except ImportError:
-            raise LinkError(503, errors.no_qr()) from None
+            raise Refused("unavailable", errors.no_qr()) from None
         code = segno.make(url, error="m", micro=False)
         modules = code.symbol_size(scale=1, border=QR_BORDER)[0]
         out = io.BytesIO()
