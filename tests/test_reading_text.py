@@ -144,6 +144,22 @@ def test_offsets_land_on_their_paragraph(made, spec):
         assert book.paragraphs()[book.paragraph_at(index)].startswith(books.marker(n))
 
 
+def test_raw_offset_inverts_plain_offset(made):
+    _, path = made
+    book = mobi_text.read_text(path)
+    raw = raw_of(path)
+    for n in range(24):
+        pos = raw.index(("Marker P%03d" % n).encode())
+        assert book.raw_offset(book.plain_offset(pos)) == pos
+    for index in range(0, len(book.text), 3):
+        back = book.raw_offset(index)
+        assert book.plain_offset(back) <= index           # never past the character asked about
+        if book.text[index] not in "\n":
+            assert book.plain_offset(back) == index, index
+    pos = raw.index("Caf\u00e9".encode())
+    assert book.raw_offset(book.plain_offset(pos) + 4) == pos + 5    # after the two-byte e-acute
+
+
 def test_reading_to_a_position_matches_the_whole_reads_mapping(made):
     """Two ways to the text before a position agree at every offset: reading stops
     there (stop=pos), or the whole text cut at plain_offset(pos)."""
@@ -179,6 +195,22 @@ def test_cyrillic_and_greek_offsets_agree_with_reading_to_them(kind):
         mark = raw.find(b"\xd0\x9c", pos)          # the next paragraph's first letter
         if mark >= 0:
             assert book.plain_offset(mark) <= book.plain_offset(mark + 1) == book.plain_offset(mark)
+
+
+def test_a_hybrid_read_for_a_mobi_position_reads_its_mobi6_part(spec):
+    if books.missing():
+        pytest.skip(books.missing())
+    path = books.make("hybrid", spec)
+    kf8, mobi6 = mobi_text.read_text(path), mobi_text.read_text(path, form="mobi")
+    assert (kf8.format, mobi6.format, kf8.hybrid, mobi6.hybrid) == ("KF8", "MOBI6", True, True)
+    assert mobi_text.read_text(books.make("mobi", spec), form="kf8").hybrid is False
+    assert kf8.paragraphs()[:25] == mobi6.paragraphs()[:25]
+    raw = b"".join(c for _, c in mobi_text.iter_raw(path, form="mobi"))
+    assert raw == b"".join(c for _, c in mobi_text.iter_raw(books.make("mobi", spec)))    # as MOBI6-only
+    pos = raw.index(b"Marker P013")
+    assert mobi6.text[mobi6.plain_offset(pos):].startswith("Marker P013")
+    upto = mobi_text.read_text(path, stop=pos, form="mobi")
+    assert "Marker P012" in upto.text and "Marker P013" not in upto.text
 
 
 def test_nothing_after_the_stop_is_read(made, spec):
@@ -288,12 +320,33 @@ def test_random_damage_never_gives_a_traceback(book_copy):
             assert exc.reason in ("damaged", "drm", "unsupported", "too_big"), trial
 
 
+@needs_shared
+def test_random_damage_to_a_huffcdic_book_never_gives_a_traceback(tmp_path):
+    with open(os.path.join(MOBI, "libmobi/sample-unicode-huffdic.mobi"), "rb") as f:
+        data = f.read()
+    path = str(tmp_path / "huff.mobi")
+    rng = random.Random(17480)
+    for trial in range(40):
+        broken = bytearray(data[:rng.randrange(len(data) // 2, len(data) + 1)])
+        for _ in range(rng.randint(0, 40)):
+            broken[rng.randrange(len(broken))] = rng.randrange(256)
+        with open(path, "wb") as f:
+            f.write(broken)
+        mobi_text.text_status(path)
+        try:
+            mobi_text.read_text(path)
+        except BookError as exc:
+            assert exc.reason in ("damaged", "drm", "unsupported", "too_big"), trial
+
+
 def test_other_files_say_why(tmp_path):
     pdf, kfx, txt = tmp_path / "a.pdf", tmp_path / "b.azw", tmp_path / "c.txt"
+    replica = tmp_path / "d.azw4"
+    replica.write_bytes(bytes(100))
     pdf.write_bytes(b"%PDF-1.4\n%...")
     kfx.write_bytes(b"CONT\x02\x00" + bytes(100))
     txt.write_bytes(b"just some words\n" * 10)
-    expected = {pdf: "pdf", kfx: "kfx", txt: "unsupported", tmp_path / "gone.mobi": "missing"}
+    expected = {pdf: "pdf", kfx: "kfx", txt: "unsupported", replica: "pdf", tmp_path / "gone.mobi": "missing"}
     for path, status in expected.items():
         assert mobi_text.text_status(str(path)) == status
         with pytest.raises(BookError) as caught:
@@ -354,3 +407,18 @@ def test_a_10_mb_book_is_refused_or_sampled_in_little_memory(tmp_path):
     cut = (stop - len("<html><body>")) // size      # the paragraph the stop falls in
     assert last.startswith("Marker %06d" % cut) and (para % cut)[3:].startswith(last)
     assert len(last) < size - 7 and "Marker %06d" % (cut + 1) not in sample.text
+
+
+def test_a_lone_angle_bracket_in_a_damaged_book_is_text(tmp_path):
+    """A '<' that no '>' follows (damage, or a careless converter) ends up as text,
+    after the rest of the book, not as a tag swallowing it."""
+    from kindlechat.ebook import mobi
+    html = "<html><body><p>before</p><p>a &lt; b " + "word " * 30000 + "<broken " + "x" * 70000 + \
+        "</p><p>after</p></body></html>"
+    path = str(tmp_path / "lone.mobi")
+    with open(path, "wb") as f:
+        f.write(mobi.build(html, "Lone", "Tester", stamp=0, compress=False))
+    book = mobi_text.read_text(path)
+    paragraphs = book.paragraphs()
+    assert paragraphs[0] == "before" and paragraphs[1].startswith("a < b word word")
+    assert "<broken xxxx" in paragraphs[1] and paragraphs[-1] == "after"

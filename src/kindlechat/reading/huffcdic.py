@@ -34,6 +34,8 @@ class Huff:
         if cdic[:8] != b"CDIC\x00\x00\x00\x10" or len(cdic) < 16:
             raise ValueError("a CDIC record is damaged")
         total, bits = struct.unpack_from(">II", cdic, 8)
+        if bits > 16:       # 16-bit offsets: more bits is a damaged record (and 1 << bits a huge number)
+            raise ValueError("a CDIC record is damaged")
         n = min(1 << bits, total - len(self.phrases))
         if n < 0 or 16 + 2 * n > len(cdic):
             raise ValueError("a CDIC record is damaged")

@@ -60,17 +60,22 @@ class Plain:
         buf = self.pending + chunk
         if self.markup is None:     # a plain PalmDOC file: HTML if it opens with a tag
             self.markup = buf.lstrip()[:1] == b"<"
-        cut = buf.rfind(b"<") if self.markup else -1
-        comment, closed = buf.rfind(b"<!--"), buf.rfind(b"-->")
-        if self.markup and comment > closed:        # an open comment may hold '<'
-            cut = comment
-        elif self.markup and comment >= 0 and comment < cut < closed:   # cut after it, not inside
-            cut = closed + 3
-        if cut < 0 and len(buf) > HOLD:
-            cut = max(buf.rfind(b" "), buf.rfind(b"\n")) + 1
+        if self.markup:             # convert up to the last '<': a tag may go on in the next chunk
+            cut = buf.rfind(b"<")
+            comment, closed = buf.rfind(b"<!--"), buf.rfind(b"-->")
+            if comment > closed:                     # an open comment may hold '<'
+                cut = comment
+            elif 0 <= comment < cut < closed:        # cut after it, not inside
+                cut = closed + 3
+        else:
+            cut = max(buf.rfind(b" "), buf.rfind(b"\n")) + 1 if len(buf) > HOLD else 0
         if cut <= 0:
-            self.pending = buf
-            return
+            if len(buf) <= HOLD:
+                self.pending = buf
+                return
+            # A '<' that no '>' follows for HOLD bytes (a damaged book) is text: holding
+            # it would copy an ever longer buffer for every record.
+            cut = len(_whole_chars(buf, self.encoding))
         self._convert(buf[:cut], self.base)
         self.pending, self.base = buf[cut:], self.base + cut
 
@@ -80,6 +85,8 @@ class Plain:
         buf = self.pending
         if self.markup is None:
             self.markup = buf.lstrip()[:1] == b"<"
+        if self.markup and buf.rfind(b"<!--") > buf.rfind(b"-->"):
+            buf = buf[:buf.rfind(b"<!--")]
         if self.markup and buf.rfind(b"<") > buf.rfind(b">"):
             buf = buf[:buf.rfind(b"<")]
         cut = CUT_ENTITY.search(buf)
@@ -131,12 +138,9 @@ class Plain:
                 at = self._piece(text[done:m.start()], at, ascii_)
             token = m.group()
             if token[0] == "&":
-                value = html.unescape(token)
-                if value == token:              # not an entity html knows: copy it as text
-                    at = self._piece(token, at, True)
-                else:
-                    self._emit(value, at, len(token), ATOMIC)
-                    at += len(token)
+                # An entity html does not know stays as written, but whole, like the others.
+                self._emit(html.unescape(token), at, len(token), ATOMIC)
+                at += len(token)
             else:   # white space; in a plain PalmDOC text, line ends are paragraph ends
                 lines = 0 if self.markup else token.count("\n")
                 self.gap = max(self.gap, PARA if lines > 1 else LINE if lines else SPACE)
@@ -205,6 +209,22 @@ class Plain:
             else:
                 hi = mid - 1
         return start + lo
+
+    def raw_offset(self, index):
+        """The raw offset of plain character `index` (of the end of the text before it
+        when it is a separator): plain_offset(raw_offset(i)) == i for a copied character."""
+        i = bisect.bisect_right(self.plain_at, index) - 1
+        if i < 0:
+            return self.raw_at[0] if len(self.raw_at) else self.base
+        delta, start = index - self.plain_at[i], self.plain_at[i]
+        if delta >= self.plain_len[i]:
+            return self.raw_at[i] + self.raw_len[i]
+        kind = self.kinds[i]
+        if kind == IDENTITY:
+            return self.raw_at[i] + delta
+        if kind == ATOMIC:
+            return self.raw_at[i]
+        return self.raw_at[i] + len(self.text[start:start + delta].encode(self.encoding, "replace"))
 
 
 def _whole_chars(buf, encoding):

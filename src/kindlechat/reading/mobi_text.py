@@ -17,9 +17,15 @@ The contract (the books list, positions and retrieval build on it):
 - BookText: .format "MOBI6" | "KF8"; .text (paragraphs joined by "\\n\\n");
   .plain_offset(pos): a position as the Kindle stores it (MOBI6: byte offset into
   the raw decompressed text; KF8: offset into flow 0 of the KF8 text) -> the index
-  in .text of the first character at or after it; .raw_length (the raw text's end:
+  in .text of the first character at or after it; .raw_offset(index), its inverse
+  (for the page of a passage); .raw_length (the raw text's end:
   a position past it is past the book's end); .paragraph_spans(), .paragraphs();
-  .title, .author, .asin, .language, .cdetype from EXTH (100, 503, 113, 524, 501).
+  .title, .author, .asin, .language, .cdetype from EXTH (100, 503, 113, 524, 501);
+  .hybrid: the file holds both parts.
+- A hybrid is read as KF8, unless form="mobi": the position to map came from a
+  sidecar in the MOBI colon form (krds.Position.form), an offset into the MOBI6
+  part's raw text, so that part is read (which part a hybrid's sidecar describes
+  is not documented: the form says it).
 
 KF8 positions are read as offsets into flow 0 as stored. The Kindle's may be into
 flow 0 after the skeleton/fragment rebuild (KFX-Highlights, cited in FORMATS.md
@@ -57,11 +63,11 @@ BROKEN = (Damaged, ValueError, struct.error, IndexError, KeyError, OverflowError
 
 
 def _sniff(path):
-    """(kind, head bytes): pdf, kfx, pdb or unsupported, from the magic numbers."""
+    """pdf, kfx, pdb or unsupported, from the magic numbers (and the name)."""
     with open(path, "rb") as f:
         head = f.read(78)
     lower = path.lower()
-    if head[:5] == b"%PDF-" or lower.endswith(".pdf"):
+    if head[:5] == b"%PDF-" or lower.endswith((".pdf", ".azw4")):      # azw4: Print Replica, a PDF inside
         return "pdf"
     if head[:4] == b"CONT" or head[:8] == b"\xeaDRMION\xee" or lower.endswith((".kfx", ".kfx-zip", ".azw8")):
         return "kfx"
@@ -97,10 +103,11 @@ def status_error(path, status):
     return BookError(status, make(name).message) if make else None
 
 
-def _parts(db):
-    """(record 0's header, the header of the part to read): a hybrid's KF8 part."""
+def _parts(db, form=None):
+    """(record 0's header, the header of the part to read): a hybrid's KF8 part,
+    unless the position to map is in the MOBI colon form (form "mobi")."""
     first = db.header(0)
-    if first.is_mobi and first.version < 8:
+    if first.is_mobi and first.version < 8 and form != "mobi":
         boundary = first.exth_int(121)
         if boundary not in (None, NO_INDEX) and 0 < boundary < db.count:
             part = db.header(boundary)
@@ -109,14 +116,14 @@ def _parts(db):
     return first, first
 
 
-def read_text(path, cap=DEFAULT_CAP, stop=None):
+def read_text(path, cap=DEFAULT_CAP, stop=None, form=None):
     name = os.path.basename(path)
     try:
         kind = _sniff(path)
         if kind != "pdb":
             raise status_error(path, kind)
         with open(path, "rb") as f:
-            return _read(PalmDB(f), name, cap, stop)
+            return _read(PalmDB(f), name, cap, stop, form)
     except BookError:
         raise
     except FileNotFoundError:
@@ -129,8 +136,8 @@ def read_text(path, cap=DEFAULT_CAP, stop=None):
         raise BookError("damaged", words.book_damaged(name, exc).message) from None
 
 
-def _read(db, name, cap, stop):
-    first, part = _parts(db)
+def _read(db, name, cap, stop, form):
+    first, part = _parts(db, form)
     raw = RawText(db, part, name, cap, stop)
     plain = Plain(part.encoding, markup=True if part.is_mobi else None)
     plain.base = raw.start
@@ -142,7 +149,9 @@ def _read(db, name, cap, stop):
         plain.feed(data)
     plain.close()
     meta = part if part.exth else first
-    return BookText(raw.format, plain, meta, raw.start, raw.at, stop is None or stop >= raw.end)
+    book = BookText(raw.format, plain, meta, raw.start, raw.at, stop is None or stop >= raw.end)
+    book.hybrid = part.base != 0 or _parts(db)[1].base != 0     # a KF8 part after a MOBI6 one
+    return book
 
 
 class RawText:
@@ -187,14 +196,14 @@ class RawText:
             raise Damaged("the text ends at %d of %d bytes" % (self.at, self.limit))
 
 
-def iter_raw(path, stop=None, cap=DEFAULT_CAP):
+def iter_raw(path, stop=None, cap=DEFAULT_CAP, form=None):
     """The raw text's chunks as (offset, bytes), for checks and tools; the same
     errors as read_text (BookError)."""
     name = os.path.basename(path)
     try:
         with open(path, "rb") as f:
             db = PalmDB(f)
-            raw = RawText(db, _parts(db)[1], name, cap, stop)
+            raw = RawText(db, _parts(db, form)[1], name, cap, stop)
             for chunk in raw.chunks():
                 yield chunk
     except BookError:
@@ -220,7 +229,7 @@ class BookText:
     def __init__(self, fmt, plain, meta, raw_start, raw_length, complete):
         self.format, self._plain, self.text = fmt, plain, plain.text
         self.raw_start, self.raw_length = raw_start, raw_length
-        self.sampled, self.complete = raw_start > 0, complete
+        self.sampled, self.complete, self.hybrid = raw_start > 0, complete, False
         self.title = meta.exth_text(503) or meta.full_name
         self.author = meta.exth_text(100)
         self.asin = meta.exth_text(113)
@@ -233,6 +242,11 @@ class BookText:
         if pos <= self.raw_start:
             return 0
         return self._plain.plain_offset(pos)
+
+    def raw_offset(self, index):
+        """The Kindle-scale position of plain index `index` (for a passage's page or
+        location): plain_offset's inverse on every character copied from the book."""
+        return max(self.raw_start, self._plain.raw_offset(index))
 
     def paragraph_spans(self):
         """[(start, end), ...]: text[start:end] is one paragraph (no separators)."""
