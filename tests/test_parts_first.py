@@ -7,7 +7,7 @@ import json
 from kindlechat import settings as settings_mod
 from kindlechat.parts_first import PartsFirst
 from kindlechat.providers import transport
-from kindlechat.providers.kinds import open_stream
+from kindlechat.providers.ask import open_stream
 from testkit.gemini_chunks import sse_body
 from testkit.upstream import Reply
 
