@@ -53,6 +53,7 @@ def test_the_text_is_read_once_and_again_when_the_book_changes(kind, tmp_path):
     os.utime(path, (1, 1))
     fresh = bookindex.Cache(data).load(path)
     assert fresh.text == first.text and not fresh.text.endswith("From the cache.")
+    assert os.listdir(os.path.join(data, "books")) == [bookindex.Cache.key(path)]   # the old version's folder went
 
 
 def test_unreadable_books_say_why_and_are_remembered(tmp_path):

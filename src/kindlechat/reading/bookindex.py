@@ -6,7 +6,7 @@ in the data folder, so a later question reads one UTF-8 file instead of the book
     data/books/<key>/...         what recap.py and whoswho.py keep for the book
 
 key = the first 16 hex digits of sha1(path, size, mtime): a book replaced or re-sent
-is read again; the old folder is left to be pruned (prune()). The newest book stays
+is read again, and the folders of its older versions are removed then. The newest book stays
 in memory (one: the Kindle has little), with its lower-cased text and paragraph
 starts, for retrieval.py.
 
@@ -20,6 +20,7 @@ import bisect
 import hashlib
 import json
 import os
+import shutil
 import threading
 
 from . import retrieval
@@ -145,8 +146,27 @@ class Cache(object):
             return exc
         except OSError:
             return BookError("missing", _gone(path))
+        meta["path"] = os.path.abspath(path)
         self._keep(folder, meta, text)
+        self._prune(meta["path"], key)
         return Book(key, folder, text, meta)
+
+    def _prune(self, path, key):
+        """Remove the folders of path's older versions (they are never asked for again)."""
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return
+        for name in names:
+            if name == key:
+                continue
+            try:
+                with open(os.path.join(self.root, name, "book.json"), "rb") as f:
+                    if json.loads(f.read().decode("utf-8")).get("path") != path:
+                        continue
+            except (OSError, ValueError, AttributeError):
+                continue
+            shutil.rmtree(os.path.join(self.root, name), ignore_errors=True)
 
     def _keep(self, folder, meta, text):
         """On disk for next time; a data folder that is away or full only costs a re-read."""
