@@ -103,8 +103,9 @@ class BookChats(object):
     # -- each request ------------------------------------------------------------------
     def request(self, chat_id, history, kind, read_message):
         """(the last user message's request text, the reply's "book" fields) for a book
-        chat, or None for any other chat. history: the chat's messages; read_message(cid,
-        index): a stored message or None (rolling recaps)."""
+        chat, or None for any other chat; a long book's recap gives a recap.Plan instead of
+        the text (its parts are asked for first: parts_first.py). history: the chat's
+        messages; read_message(cid, index): a stored message or None (rolling casts)."""
         binding = next((m["book"] for m in history if m.get("role") == "user" and isinstance(m.get("book"), dict)), None)
         if binding is None:
             return None
