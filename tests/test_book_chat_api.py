@@ -177,7 +177,7 @@ def test_recap_in_parts_and_who_is_who_stay_before_the_position(srv, up):
         assert again[0].count("Your answer (p. 1).") == len(texts) - 1
         assert_bounded(again, AT - 1)
     finally:
-        srv.request("PUT", "/api/settings", {"book_budget": 0})
+        srv.request("PUT", "/api/settings", {"book_budget": None})
     _, texts = ask(srv, up, {"action": "xray", "book": book["id"]})
     assert_bounded(texts, AT - 1)
     _, texts = ask(srv, up, {"action": "xray", "book": book["id"], "name": "the keeper"})

@@ -54,7 +54,7 @@ Strings.de = {
   profileOf: ' \u00B7 ',
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',
   levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
-  readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
+  bookBudget: 'Buchtext pro Frage, in Tokens (leer: der übliche Wert des Anbieters)', readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
   storySoFar: 'Die Geschichte bisher', catchUp: 'Bring mich auf den Stand', whosWho: 'Wer ist wer',
   fromLibrary: 'Wie weit: aus dem Prozentwert der Bibliothek (der Kindle merkt sich die Seite, wenn er im Buch schlafen geht).',
   pagesUsed: 'Verwendete Seiten: ', readOn: 'Du hast weitergelesen: diese Antwort reicht bis ',

@@ -53,7 +53,7 @@ Strings.es = {
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
   levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
-  readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
+  bookBudget: 'Texto del libro por pregunta, en tokens (vacío: lo habitual del proveedor)', readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
   storySoFar: 'La historia hasta ahora', catchUp: 'Ponme al día', whosWho: 'Quién es quién',
   fromLibrary: 'Hasta dónde: según el porcentaje de la biblioteca (el Kindle anota la página cuando se suspende dentro del libro).',
   pagesUsed: 'Páginas usadas: ', readOn: 'Has seguido leyendo: esta respuesta llega hasta ',

@@ -53,7 +53,7 @@ Strings.fr = {
   profileOf: ' \u00B7 ',
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',
   levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
-  readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
+  bookBudget: 'Texte du livre envoyé par question, en jetons (vide : l\'usage du service)', readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
   storySoFar: 'L\'histoire jusqu\'ici', catchUp: 'Remettez-moi dans l\'histoire', whosWho: 'Qui est qui',
   fromLibrary: 'Où vous en êtes : selon le pourcentage de la bibliothèque (le Kindle note la page quand il se met en veille dans le livre).',
   pagesUsed: 'Pages utilisées : ', readOn: 'Vous avez lu plus loin : cette réponse va jusqu\'à ',

@@ -57,7 +57,7 @@ var Strings = {en: {
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
   quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
   // issue 24: the book being read (books.js)
-  readingNow: 'Reading now', askHint: 'Ask about what you have read', askBook: 'Ask',
+  bookBudget: 'Book text a question carries, in tokens (empty: the provider\'s usual)', readingNow: 'Reading now', askHint: 'Ask about what you have read', askBook: 'Ask',
   storySoFar: 'Story so far', catchUp: 'Catch me up', whosWho: 'Who\'s who',
   fromLibrary: 'How far: from the library\'s percent (the Kindle notes the page when it sleeps in the book).',
   pagesUsed: 'Pages used: ', readOn: 'You read on: this answer goes up to ',

@@ -37,8 +37,8 @@ DEFAULTS = {
     "url_context": (True, bool, "let Gemini read the web pages a message links to"),
     "show_thoughts": (False, bool, "ask for and show the model's thought summaries"),
     "throttle_ms": (500, int, "least time between two screen updates of a reply"),
-    "book_budget": (0, int, "tokens of the book's text a book chat's request carries (0: the provider's "
-                    "default: Gemini 100000, Anthropic 50000, OpenAI-compatible 30000, Ollama 2500)"),
+    "book_budget": (None, int, "tokens of the book's text a book chat's request carries (unset: the "
+                    "provider's default: Gemini 100000, Anthropic 50000, OpenAI-compatible 30000, Ollama 2500)"),
     "connect_timeout": (15.0, float, "seconds to connect to Gemini"),
     "read_timeout": (120.0, float, "seconds a reply may stall (thinking models pause long)"),
     "library_dir": ("", str, "the Kindle's storage root (/mnt/us) for highlights, words and saved chats; "
@@ -160,7 +160,7 @@ def _check_choice(name, value):
 
 _RANGES = {"temperature": (0.0, 2.0), "max_output_tokens": (1, 1000000),
            "thinking_budget": (-1, 100000), "throttle_ms": (0, 60000),
-           "book_budget": (0, 1000000),
+           "book_budget": (100, 1000000),
            "connect_timeout": (0.5, 300.0), "read_timeout": (1.0, 3600.0),
            "port": (1, 65535)}
 
