@@ -13,6 +13,8 @@ import time
 import pytest
 
 from kindlechat.reading import mobi_text
+from kindlechat.reading.lz77 import decompress
+from kindlechat.reading.palmdb import PalmDB, trim_trailing
 from testkit import books, krds_writer
 from testkit.faultkit import KEY
 from testkit.gemini_chunks import sse_body
@@ -29,8 +31,17 @@ KINDS = {"azw3": ("Lighthouse AZW3", "azw3", "azw3f"), "mobi": ("Lighthouse MOBI
 NOW = int(time.time())
 
 
-def raw_offset(path, n):
-    raw = b"".join(d for _, d in mobi_text.iter_raw(path))
+def raw_offset(path, n, part="read"):
+    """Marker n's offset in the raw text of the part the reader reads, or (part "mobi6") in
+    a hybrid's MOBI6 part, whose offsets a MOBI-form sidecar holds (reading/hybrid.py)."""
+    if part == "mobi6":
+        with open(path, "rb") as f:
+            db = PalmDB(f)
+            head = db.header(0)
+            raw = b"".join(decompress(trim_trailing(db.record(i), head.extra_flags))
+                           for i in range(1, head.text_records + 1))
+    else:
+        raw = b"".join(d for _, d in mobi_text.iter_raw(path))
     return raw.find(books.marker(n).encode())
 
 
@@ -38,7 +49,7 @@ def place(root, kind, n, mtime=None):
     """The reader's sidecar for the book of kind, at marker n's start."""
     title, ext, sidecar = KINDS[kind]
     path = os.path.join(root, "documents", "%s.%s" % (title, ext))
-    pos = raw_offset(path, n)
+    pos = raw_offset(path, n, "mobi6" if sidecar == "mbs" else "read")   # a hybrid's MOBI form: its MOBI6 part
     position = krds_writer.mobi_position(pos) if sidecar == "mbs" else str(pos)
     krds_writer.place_position(os.path.splitext(path)[0] + ".sdr", title, sidecar, position,
                                mtime=mtime or time.time())

@@ -19,7 +19,9 @@ def resolve(entry, book, notices=None):
     read. notices: a list that gets the error values met on the way (a sidecar cut
     short, no sidecar, a page map unreadable, a position past the end)."""
     notices = notices if notices is not None else []
-    raw = _sidecar(entry["sdr"], notices)
+    raw, form = _sidecar(entry["sdr"], notices)
+    if raw is not None and form == "mobi" and book is not None and book.meta.get("format") == "KF8":
+        return _hybrid(entry, book, raw)   # a hybrid read as KF8, placed by a MOBI6 offset
     length = len(book.text) if book is not None else 0
     raw_length = int(book.meta.get("raw_length") or 0) if book is not None else 0
     out = {"offset": None, "raw": None, "percent": None, "page": None, "location": None, "from": "library"}
@@ -42,6 +44,17 @@ def resolve(entry, book, notices=None):
         out["location"] = out["raw"] // LOCATION_BYTES + 1
         out["page"] = _page(entry["sdr"], out["raw"], notices)
     return out
+
+
+def _hybrid(entry, book, mobi_raw):
+    from . import hybrid
+    plain, mobi_length = hybrid.mobi6_to_plain(entry["path"], mobi_raw, book)
+    if plain is None:
+        plain = 0
+    raw = book.raw_offset(plain)
+    return {"offset": plain, "raw": raw, "from": "sidecar", "location": raw // LOCATION_BYTES + 1,
+            "percent": round(100.0 * min(mobi_raw, mobi_length or 1) / (mobi_length or 1), 1),
+            "page": _page(entry["sdr"], raw, [])}
 
 
 def label(pages, raw):
@@ -81,14 +94,14 @@ def _sidecar(sdr, notices):
     """The raw offset of the newest lpr in sdr (krds.find_position), or None (notices:
     why). A KFX anchor is no offset into a text read here: the percent is used."""
     if not os.path.isdir(sdr):
-        return None
+        return None, None
     from . import krds
     found, why = krds.find_position(sdr)
     if why is not None:
         notices.append(why)
     if found is None or getattr(found, "form", "") == "kfx":
-        return None
-    return _offset(found)
+        return None, None
+    return _offset(found), getattr(found, "form", None)
 
 
 def _offset(found):
