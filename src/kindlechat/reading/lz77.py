@@ -2,7 +2,9 @@
 "PalmDOC", FORMATS.md section 1), for records written by someone else: a copy
 that reaches before the record's start, or a record cut mid-code, raises
 ValueError instead of giving garbage. Runs of literal bytes are copied by one
-regex match each, not byte by byte (the Kindle's CPU is slow).
+regex match each, not byte by byte (the Kindle's CPU is slow); the commonest codes
+(copies, then space + letter) are tested first. (A lookup table of the 16384 copy
+codes saves 10% of the instructions but keeps 1.4 MiB: not worth it.)
 
     >>> decompress(b"\\x03abc" + b"d\\x80\\x20")     # 3 literals, 'd', copy 4 back, 3 long
     b'abcdabc'
@@ -23,26 +25,17 @@ def decompress(data):
     literals = LITERALS.match
     while i < n:
         c = data[i]
-        if c <= 0x7F and not 1 <= c <= 8:
-            run = literals(data, i).end()
-            out += data[i:run]
-            i = run
-            continue
-        i += 1
-        if c <= 8:
-            if i + c > n:
+        if c >= 0x80:
+            if c >= 0xC0:
+                out += b" "
+                out.append(c ^ 0x80)
+                i += 1
+                continue
+            i += 2
+            if i > n:
                 raise ValueError("a PalmDOC record is cut short")
-            out += data[i:i + c]
-            i += c
-        elif c >= 0xC0:
-            out.append(32)
-            out.append(c ^ 0x80)
-        else:
-            if i >= n:
-                raise ValueError("a PalmDOC record is cut short")
-            pair = (c << 8) | data[i]
-            i += 1
-            distance, length = (pair >> 3) & 0x7FF, (pair & 7) + 3
+            low = data[i - 1]
+            distance, length = ((c & 0x3F) << 5) | (low >> 3), (low & 7) + 3
             start = len(out) - distance
             if distance == 0 or start < 0:
                 raise ValueError("a PalmDOC copy reaches before the record's start")
@@ -51,4 +44,14 @@ def decompress(data):
             else:                      # overlapping: each byte may be one just copied
                 for k in range(length):
                     out.append(out[start + k])
+        elif c > 8 or c == 0:
+            run = literals(data, i).end()
+            out += data[i:run]
+            i = run
+        else:
+            i += 1
+            if i + c > n:
+                raise ValueError("a PalmDOC record is cut short")
+            out += data[i:i + c]
+            i += c
     return bytes(out)

@@ -40,6 +40,7 @@ BLOCKS = frozenset(b"p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre ta
 SKIPPED = frozenset([b"head", b"style", b"script", b"title"])
 SPACED = frozenset([b"td", b"th", b"img"])      # "a</td><td>b" reads "a b", not "ab"
 PIECE = 64       # characters: a non-ASCII run is kept as pieces of at most this many
+NAMED = BLOCKS | SKIPPED | SPACED | {b"br"}
 HOLD = 1 << 16   # a buffer this long without a tag (a plain text book) is cut at a space
 
 
@@ -104,11 +105,16 @@ class Plain:
             return
         at = 0
         for m in TAG.finditer(buf):
-            if m.start() > at:
-                self._text(buf[at:m.start()], base + at)
-            at = m.end()
-            if m.group(2):
-                self._tag(m.group(2).lower(), bool(m.group(1)), buf[m.end() - 2:m.end() - 1] == b"/")
+            start, end = m.span()
+            if start > at:
+                self._text(buf[at:start], base + at)
+            at = end
+            name = m.group(2)
+            if name is None:
+                continue
+            name = name.lower()
+            if name in NAMED or self.skip is not None:     # most tags (span, a, b, i) change nothing
+                self._tag(name, bool(m.group(1)), buf[end - 2] == 47)      # 47: "/>"
         if at < len(buf):
             self._text(buf[at:], base + at)
 
