@@ -97,3 +97,33 @@ def test_a_book_over_the_cap_is_refused_in_plain_words(tmp_path):
     book, (text, fields) = ask(chats)
     assert book["text"] == "unsupported" and "MB" in book["why"]
     assert "MB" in fields["notice"] and TITLE in text and "40%" in text and books.marker(0) not in text
+
+
+FINAL_EMPIRE = os.path.join(books.SHARED, "sidecars", "xray-calibre-plugin", "088beb5",
+                            "Final Empire, The - Brandon Sanderson.sdr")
+
+
+@pytest.mark.skipif(not os.path.isdir(FINAL_EMPIRE), reason="the real X-Ray and sidecars (%s) are absent" % books.SHARED)
+def test_who_is_who_of_a_drm_book_comes_from_its_xray(tmp_path):
+    """A store book: its text is locked (DRM), its X-Ray is not. Who's who lists the
+    people and terms met before the sidecar's position (the real Final Empire X-Ray and
+    .mbs: 52 of 67), and never Shan Elariel, met later."""
+    name = "Final Empire, The - Brandon Sanderson"
+    chats, path = library(tmp_path)
+    drm = os.path.join(os.path.dirname(path), name + ".azw")
+    data = bytearray(open(path, "rb").read())
+    start = int.from_bytes(data[78:82], "big")              # record 0
+    data[start + 12:start + 14] = (2).to_bytes(2, "big")   # encryption: PID DRM
+    open(drm, "wb").write(bytes(data))
+    shutil.copytree(FINAL_EMPIRE, os.path.splitext(drm)[0] + ".sdr")
+    con = sqlite3.connect(os.path.join(os.path.dirname(os.path.dirname(path)), "cc.db"))
+    con.execute("INSERT INTO Entries VALUES ('Entry:Item', ?, 'The Final Empire', '[]', 45.0, ?)",
+                ("/mnt/us/documents/%s.azw" % name, int(time.time()) + 5))
+    con.commit()
+    con.close()
+    book = chats.books(5)[0][0]
+    assert book["title"] == "The Final Empire" and book["text"] == "drm" and book["position"]["from"] == "sidecar"
+    text, extra = chats.first({"action": "xray", "book": book["id"]})
+    request, fields = chats.request("c1", [dict(extra, role="user", text=text)], "gemini", lambda c, i: None)
+    assert "Vin (person" in request and "Kelsier (person" in request and "Shan Elariel" not in request
+    assert request.count(" so far): ") == 52 and "DRM" in fields["notice"]

@@ -124,6 +124,9 @@ class BookChats(object):
         if isinstance(book, BookError):
             pos = position_of(entry, None, notices)
             fields = dict(_where(pos), pages=[], notice=book.error.message)
+            cast = recap_mod.cast_unread(entry, pos, binding.get("name")) if action == "xray" else None
+            if cast is not None:   # a store book's X-Ray reads without its (DRM) text
+                return asks.cast_from_xray(entry, asks.where(pos), cast, binding.get("name")), fields
             return asks.unreadable(entry, asks.where(pos), question, book.error.message), fields
         pos = position_of(entry, book, notices)
         bound = max(previous, pos["offset"] or 0)

@@ -154,6 +154,22 @@ def cast(notes, book, entry, bound, here, label, budget, name, chat_id, index, r
     return asks.cast_from_text(entry, here, text, name, known), pages
 
 
+def cast_unread(entry, pos, name):
+    """Who's who of a book whose text can't be read (DRM): its X-Ray up to the sidecar's
+    position, descriptions only (the excerpts are offsets into that text). None without
+    an X-Ray or a position from the sidecar."""
+    from . import xray
+    found = xray.find_xray(entry["sdr"])
+    if found is None or pos.get("from") != "sidecar" or pos.get("raw") is None:
+        return None
+    ray, why = xray.read_xray(found, pos["raw"], name or None)
+    if why is not None:
+        return None
+    lines = ["%s (%s, %d mention%s so far): %s" % (e.label, e.kind, e.mentions or 0, "" if e.mentions == 1 else "s",
+                                                   e.description or "") for e in ray.entities[:200]]
+    return lines or ["(none of that name has appeared so far)" if name else "(no one has appeared so far)"]
+
+
 def xray_lines(entities, book, bound, label, budget):
     """One entry an entity: label (kind): description, then up to two excerpts, their
     text taken from the book and cut at the bound."""
