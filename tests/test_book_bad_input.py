@@ -127,3 +127,18 @@ def test_who_is_who_of_a_drm_book_comes_from_its_xray(tmp_path):
     request, fields = chats.request("c1", [dict(extra, role="user", text=text)], "gemini", lambda c, i: None)
     assert "Vin (person" in request and "Kelsier (person" in request and "Shan Elariel" not in request
     assert request.count(" so far): ") == 52 and "DRM" in fields["notice"]
+
+
+def test_a_foreign_xray_is_said_and_the_text_is_used(tmp_path):
+    chats, path = library(tmp_path)
+    sdr = os.path.splitext(path)[0] + ".sdr"
+    krds_writer.place_position(sdr, TITLE, "azw3f", "2000")
+    con = sqlite3.connect(os.path.join(sdr, "XRAY.entities.B0TEST.asc"))
+    con.execute("CREATE TABLE notes (id INTEGER, text TEXT)")   # not an X-Ray
+    con.commit()
+    con.close()
+    book = chats.books(5)[0][0]
+    text, extra = chats.first({"action": "xray", "book": book["id"]})
+    request, fields = chats.request("c1", [dict(extra, role="user", text=text)], "gemini", lambda c, i: None)
+    assert "not an X-Ray file" in fields["notice"]
+    assert books.marker(0) in request and "Who's who so far" in request
