@@ -10,7 +10,8 @@ into a MOBI6 (`.mobi`), an AZW3 (KF8 only) or a hybrid MOBI6+KF8 (`.mobi`).
 `make` is cached per content (sha256 of the spec and the kind) in a folder under
 the system temp dir, so a second test run, or a second test in one run, reuses the
 book: ebook-convert takes a second or more. Files are written to a temp name and
-renamed, so parallel runs never see half a book.
+renamed, so parallel runs never see half a book. The cached file is shared: a test
+that damages a book copies it first.
 
     >>> spec = BookSpec.standard(chapters=2, paragraphs=3)
     >>> spec.paragraphs()[3]

@@ -346,7 +346,10 @@ def test_other_files_say_why(tmp_path):
     pdf.write_bytes(b"%PDF-1.4\n%...")
     kfx.write_bytes(b"CONT\x02\x00" + bytes(100))
     txt.write_bytes(b"just some words\n" * 10)
-    expected = {pdf: "pdf", kfx: "kfx", txt: "unsupported", replica: "pdf", tmp_path / "gone.mobi": "missing"}
+    folder = tmp_path / "e.mobi"
+    folder.mkdir()
+    expected = {pdf: "pdf", kfx: "kfx", txt: "unsupported", replica: "pdf", folder: "unsupported",
+                tmp_path / "gone.mobi": "missing"}
     for path, status in expected.items():
         assert mobi_text.text_status(str(path)) == status
         with pytest.raises(BookError) as caught:

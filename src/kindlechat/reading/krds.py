@@ -40,6 +40,7 @@ BOOL, INT, LONG, UTF, DOUBLE, SHORT, FLOAT, BYTE, CHAR = 0, 1, 2, 3, 4, 5, 6, 7,
 OBJECT, END = -2, -1
 FIXED = {BOOL: ">?", INT: ">i", LONG: ">q", DOUBLE: ">d", SHORT: ">h", FLOAT: ">f", BYTE: ">b", CHAR: ">B"}
 MAX_DEPTH = 64
+MAX_SIDECAR = 1 << 24    # bytes read of one sidecar (real ones: under 100 KB, annotations and all)
 NOT_SIDECARS = (".tmp", ".apnx", ".asc", ".db", ".jpg", ".png")
 
 Position = namedtuple("Position", "offset form furthest time_ms path raw anchor")
@@ -197,7 +198,7 @@ def find_position(sdr_dir):
     for path in _candidates(sdr_dir):
         try:
             with open(path, "rb") as f:
-                sidecar = parse(f.read(), salvage=True)
+                sidecar = parse(f.read(MAX_SIDECAR), salvage=True)
         except (OSError, KrdsError) as exc:
             problem = problem or words.sidecar_unreadable(os.path.basename(path), exc)
             continue

@@ -3,14 +3,15 @@ in order, a chunk at a time, so the raw text never sits whole in memory.
 
 - Block elements (p, div, h1-h6, li, mbp:pagebreak ...) end a paragraph; paragraphs
   are separated by one blank line ("\\n\\n"); <br> is a line break.
-- head, style and script content is dropped; table cells and images part words; entities are decoded; runs of white
-  space become one space.
+- head, style and script content is dropped; table cells and images part words;
+  entities are decoded; runs of white space become one space.
 - Checkpoints tie the raw text to the plain text: each piece of plain text that
   was copied from the raw text has (raw start, raw length, plain start, plain
   length, kind). Kind IDENTITY: one byte one character (ASCII); ENCODED: the
   piece's characters encode to its raw bytes (UTF-8 or cp1252); ATOMIC: an entity.
   plain_offset maps a raw offset exactly: the index of the first plain character
-  at or after it, so text[:plain_offset(pos)] holds nothing from `pos` on.
+  at or after it, so text[:plain_offset(pos)] holds nothing from `pos` on;
+  raw_offset is its inverse.
 
     >>> p = Plain("utf-8")
     >>> p.feed(b"<html><head><title>T</title></head><body><p>Caf\\xc3\\xa9 &amp; <b>tea</b></p>")

@@ -128,6 +128,8 @@ def read_text(path, cap=DEFAULT_CAP, stop=None, form=None):
         raise
     except FileNotFoundError:
         raise status_error(path, "missing") from None
+    except IsADirectoryError:
+        raise status_error(path, "unsupported") from None
     except OSError as exc:
         if not os.path.exists(path):
             raise status_error(path, "missing") from None
