@@ -23,12 +23,12 @@ Trigger messages (start the message with one of these) show every error case:
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
-pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
+pages; a thinking setting the model refuses is Gemini's 400 (tools.py). A
 system instruction that asks for follow-ups (follow_ups.py) gets them after the
 answer, behind the marker line, as a model that follows it writes them (not for echo:).
 A request in another provider's format (POST .../chat/completions, /v1/messages,
 /api/chat; GET .../models, /api/tags) is answered in that format, with the same
-triggers (emulator_wire.py): demo mode sends every profile here.
+triggers (wire.py): demo mode sends every profile here.
 """
 import collections
 import json
@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         self._stream(chunks, emu, trigger)
 
     def _other(self, kind, body, emu):
-        """A request in another provider's wire format (emulator_wire.py)."""
+        """A request in another provider's wire format (wire.py)."""
         refused = wire.refusal(kind, self.headers)
         if refused:
             return self._json(*refused)
@@ -288,7 +288,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _Raw(bytes):
-    """Bytes of another wire format, sent as they are (emulator_wire.py)."""
+    """Bytes of another wire format, sent as they are (wire.py)."""
 
 
 def _chunk(text, tokens, finish=None, thought=False):

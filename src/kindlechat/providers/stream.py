@@ -30,7 +30,7 @@ class ReplyStream:
     def __init__(self, exchange, decoder, api_key=""):
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
         self.error = self.finish = self.usage = None
-        self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (providers.py)
+        self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (ask.py)
         self.sources = self.queries = self.urls = None
         self._seen = 0   # the decoder's extras_version as extras_changed() last saw it
         self._closed = False   # close() was called: the user stopped the reply

@@ -1,7 +1,7 @@
 """The phone as a keyboard: the URL (token included) that opens this KindleChat on a
 phone on the same Wi-Fi, that URL as a QR code drawn here (the token never leaves the
 Kindle for a QR service), and the watch the Kindle's page long-polls to see a message
-sent from the phone. Holds no HTTP: server.py's routes call it.
+sent from the phone. Holds no HTTP: routes.py call it.
 
     >>> phone = Phone({"host": "192.168.1.23", "port": 8642, "token": "ab12"})
     >>> phone.url("0f3a")

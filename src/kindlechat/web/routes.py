@@ -220,7 +220,7 @@ def make_app(chat):
 
 
 def add_library_routes(app, chat):
-    """The Kindle's own library (library.py): highlights, words, books, chats from
+    """The Kindle's own library (library/kindle.py, through the service): highlights, words, books, chats from
     them, and a chat saved as a book."""
     @app.get("/api/highlights")
     @api
