@@ -14,10 +14,12 @@ Contract:
   `fpr`). find_position(sdr_dir) -> (Position | None, error value | None) says
   why not in plain words (errors/books.py). Never raises for a missing folder,
   a folder without a sidecar, or a sidecar cut short (an older one is tried).
-- Position: .offset (int), .form ("mobi": `P:P2:N:<base64>`, first field, a byte
-  offset into the MOBI6 raw text; "kf8": a plain decimal, an offset into the KF8
-  text; "kfx": `<anchor>:<int>`, KFX/PDF, text not readable), .furthest (fpr's
-  offset or None), .time_ms, .path (the sidecar read), .raw (the string stored).
+- Position: .offset (int); .form: "mobi" (`P:P2:N:<base64>`, the first field, a
+  byte offset into the MOBI6 raw text; for a hybrid read_text(form="mobi")),
+  "kf8" (a plain decimal, an offset into the KF8 text) or "kfx" (`<anchor>:<int>`,
+  KFX/PDF: no text to read, but the int is on the scale of a KFX book's X-Ray;
+  .anchor = (eid, char offset)); .furthest (fpr's offset or None); .time_ms;
+  .path (the sidecar read); .raw (the string stored).
 
     >>> parse_position("1668492:1668492:835:REFUQQ").offset, parse_position("694646").form
     (1668492, 'kf8')

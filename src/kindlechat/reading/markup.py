@@ -40,7 +40,7 @@ BLOCKS = frozenset(b"p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre ta
                    b"aside header footer figure figcaption nav body mbp:pagebreak".split())
 SKIPPED = frozenset([b"head", b"style", b"script", b"title"])
 SPACED = frozenset([b"td", b"th", b"img"])      # "a</td><td>b" reads "a b", not "ab"
-PIECE = 64       # characters: a non-ASCII run is kept as pieces of at most this many
+PIECE = 256      # characters: a non-ASCII run is kept as pieces of at most this many
 NAMED = BLOCKS | SKIPPED | SPACED | {b"br"}
 HOLD = 1 << 16   # a buffer this long without a tag (a plain text book) is cut at a space
 
@@ -207,15 +207,9 @@ class Plain:
             return start + delta
         if kind == ATOMIC:
             return start
-        piece = self.text[start:start + size]
-        lo, hi = 0, size          # the most characters whose bytes fit in delta
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if len(piece[:mid].encode(self.encoding, "replace")) <= delta:
-                lo = mid
-            else:
-                hi = mid - 1
-        return start + lo
+        # The characters whose bytes all lie before pos: a character cut by pos is not.
+        head = self.text[start:start + size].encode(self.encoding, "replace")[:delta]
+        return start + len(head.decode(self.encoding, "ignore"))
 
     def raw_offset(self, index):
         """The raw offset of plain character `index` (of the end of the text before it

@@ -17,6 +17,10 @@ Contract:
   position (the DB holds offsets only: the text comes from the book).
   XRay: .entities (most mentioned first), .srl, .erl, .path.
 - A missing, locked, foreign or damaged file gives (None, plain words); never raises.
+- A KFX book's X-Ray counts KFX positions, the scale of the trailing integer of
+  its sidecar's lpr (krds.Position.offset of form "kfx"; WordDumb's x-ray_db doc):
+  who's who then works for a store book whose text can't be read (DRM or KFX),
+  with descriptions but no excerpt text.
 
 The file is opened read-only (URI mode=ro), briefly, with a short busy timeout;
 sqlite3 is imported lazily (some Kindle Pythons lack it), as in kindledb.py,
