@@ -68,3 +68,15 @@ def test_unreadable_books_say_why_and_are_remembered(tmp_path):
     cut.write_bytes(open(books.make("azw3"), "rb").read()[:3000])   # a book cut short
     found = cache.load(str(cut))
     assert isinstance(found, BookError) and found.reason in ("damaged", "unsupported"), found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_cached_map_agrees_with_the_reader_at_every_byte(kind, tmp_path):
+    """The map kept in the data folder (the reader's pieces, replayed by Book.plain_offset)
+    gives the reader's own answer at every raw offset, accented letters and entities too."""
+    path = books.make(kind)
+    read = mobi_text.read_text(path)
+    bookindex.Cache(str(tmp_path)).load(path)
+    cached = bookindex.Cache(str(tmp_path)).load(path)     # from the data folder this time
+    assert [cached.plain_offset(r) for r in range(read.raw_length + 2)] == \
+        [read.plain_offset(r) for r in range(read.raw_length + 2)]
