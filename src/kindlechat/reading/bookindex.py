@@ -25,11 +25,12 @@ import threading
 
 from . import retrieval
 from .failures import BookError
-from .markup import ENCODED, IDENTITY
+from .markup import ATOMIC, ENCODED, IDENTITY
 from ..diskwrite import write_atomic
 
 FOLDER = "books"
 MAX_TEXT = 4 * 1024 * 1024    # characters of plain text read whole; a bigger book is refused (too_big)
+SAMPLE = 64                   # raw bytes between two samples of a reader that keeps no pieces
 MAX_FILE = 40 * 1024 * 1024   # bytes of a book file (images included) worth opening at all
 
 
@@ -196,9 +197,15 @@ def extract(path, cap=None):
 def pieces(book):
     """The reader's raw->plain pieces, the checkpoints markup.py documents (raw start, raw
     length, plain start, plain length, kind), as five lists, and the text's encoding."""
-    plain = book._plain
-    return [list(plain.raw_at), list(plain.raw_len), list(plain.plain_at), list(plain.plain_len),
-            list(plain.kinds)], plain.encoding
+    plain = getattr(book, "_plain", None)
+    if plain is not None and all(hasattr(plain, n) for n in ("raw_at", "raw_len", "plain_at", "plain_len", "kinds")):
+        return [list(plain.raw_at), list(plain.raw_len), list(plain.plain_at), list(plain.plain_len),
+                list(plain.kinds)], plain.encoding
+    # A reader that keeps no pieces: its public plain_offset every SAMPLE raw bytes, each
+    # sample an "entity" piece (a position inside is rounded down to its start).
+    raws = list(range(0, book.raw_length + 1, SAMPLE))
+    return [raws, [SAMPLE] * len(raws), [book.plain_offset(r) for r in raws], [0] * len(raws),
+            [ATOMIC] * len(raws)], "utf-8"
 
 
 def _gone(path):
