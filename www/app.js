@@ -32,6 +32,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   var st = d.status || 'done', end = !LIVE[st] && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
+  if (d.book) { K.bookNote(r, d.book); }   // books.js
   if (thoughts) {
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); }
     r.thoughts += thoughts;

@@ -53,5 +53,15 @@ Strings.de = {
   noKeyOther: 'Noch kein Schlüssel: Füge den ein, den der Dienst dir gegeben hat.', noKeyNeeded: 'In deinem eigenen Netz braucht es keinen Schlüssel.',
   profileOf: ' \u00B7 ',
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',
-  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']]
+  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
+  bookBudget: 'Buchtext pro Frage, in Tokens (leer: der übliche Wert des Anbieters)', readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
+  storySoFar: 'Die Geschichte bisher', catchUp: 'Bring mich auf den Stand', whosWho: 'Wer ist wer',
+  fromLibrary: 'Wie weit: aus dem Prozentwert der Bibliothek (der Kindle merkt sich die Seite, wenn er im Buch schlafen geht).',
+  pagesUsed: 'Verwendete Seiten: ', readOn: 'Du hast weitergelesen: diese Antwort reicht bis ',
+  bookText: {readable: 'KindleChat liest dieses Buch bis zu deiner Stelle und nichts danach.',
+    drm: 'Dieses Buch ist durch DRM gesperrt: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    kfx: 'Dieses Buch ist im KFX-Format von Amazon: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    pdf: 'Dieses Buch ist ein PDF: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    missing: 'Die Datei dieses Buchs ist nicht auf dem Kindle: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    unsupported: 'KindleChat kann den Text dieses Buchs nicht lesen: es kennt nur Titel, Autor und wie weit du bist.'}
 };

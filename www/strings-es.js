@@ -52,5 +52,15 @@ Strings.es = {
   noKeyOther: 'Aún no hay clave: pega la que te dio el servicio.', noKeyNeeded: 'En tu propia red no hace falta clave.',
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
-  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']]
+  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
+  bookBudget: 'Texto del libro por pregunta, en tokens (vacío: lo habitual del proveedor)', readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
+  storySoFar: 'La historia hasta ahora', catchUp: 'Ponme al día', whosWho: 'Quién es quién',
+  fromLibrary: 'Hasta dónde: según el porcentaje de la biblioteca (el Kindle anota la página cuando se suspende dentro del libro).',
+  pagesUsed: 'Páginas usadas: ', readOn: 'Has seguido leyendo: esta respuesta llega hasta ',
+  bookText: {readable: 'KindleChat lee este libro hasta donde estás, y nada después.',
+    drm: 'Este libro está bloqueado por DRM: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    kfx: 'Este libro está en el formato KFX de Amazon: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    pdf: 'Este libro es un PDF: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    missing: 'El archivo de este libro no está en el Kindle: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    unsupported: 'KindleChat no puede leer el texto de este libro: solo conoce el título, el autor y hasta dónde has leído.'}
 };

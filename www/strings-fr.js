@@ -52,5 +52,15 @@ Strings.fr = {
   noKeyOther: 'Pas encore de clé : collez celle que le service vous a donnée.', noKeyNeeded: 'Pas de clé sur votre propre réseau.',
   profileOf: ' \u00B7 ',
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',
-  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']]
+  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
+  bookBudget: 'Texte du livre envoyé par question, en jetons (vide : l\'usage du service)', readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
+  storySoFar: 'L\'histoire jusqu\'ici', catchUp: 'Remettez-moi dans l\'histoire', whosWho: 'Qui est qui',
+  fromLibrary: 'Où vous en êtes : selon le pourcentage de la bibliothèque (le Kindle note la page quand il se met en veille dans le livre).',
+  pagesUsed: 'Pages utilisées : ', readOn: 'Vous avez lu plus loin : cette réponse va jusqu\'à ',
+  bookText: {readable: 'KindleChat lit ce livre jusqu\'à l\'endroit où vous êtes, et rien après.',
+    drm: 'Ce livre est verrouillé par DRM : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    kfx: 'Ce livre est au format KFX d\'Amazon : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    pdf: 'Ce livre est un PDF : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    missing: 'Le fichier de ce livre n\'est pas sur le Kindle : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    unsupported: 'KindleChat ne peut pas lire le texte de ce livre : il n\'en connaît que le titre, l\'auteur et où vous en êtes.'}
 };

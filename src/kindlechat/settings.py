@@ -88,6 +88,9 @@ ROWS = (
     row("url_context", True, bool, "let Gemini read the web pages a message links to"),
     row("show_thoughts", False, bool, "ask for and show the model's thought summaries"),
     row("throttle_ms", 500, int, "least time between two screen updates of a reply", between(0, 60000)),
+    row("book_budget", None, int, "tokens of the book's text a book chat's request carries (unset: the "
+        "provider's default: Gemini 100000, Anthropic 50000, OpenAI-compatible 30000, Ollama 2500)",
+        between(100, 1000000)),
     row("connect_timeout", 15.0, float, "seconds to connect to Gemini", between(0.5, 300.0)),
     row("read_timeout", 120.0, float, "seconds a reply may stall (thinking models pause long)",
         between(1.0, 3600.0)),
