@@ -6,7 +6,7 @@ import os
 import kindlechat
 
 PACKAGE = os.path.dirname(kindlechat.__file__)
-LOW = ("providers", "library", "ebook", "words")
+LOW = ("providers", "library", "ebook", "reading", "words")
 
 
 def _imports(path, module):

@@ -26,10 +26,13 @@ function messageEl(m) {
   return el;
 }
 
+var LIVE = {streaming: 1, reconnecting: 1};   // a reply's statuses before its end
+
 function update(r, text, thoughts, d) {   // all in one task: one redraw
-  var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
+  var st = d.status || 'done', end = !LIVE[st] && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
+  if (d.book) { K.bookNote(r, d.book); }   // books.js
   if (thoughts) {
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); }
     r.thoughts += thoughts;
@@ -38,6 +41,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
   if (st === 'streaming' && !r.text) { note = T.writing; }
+  if (st === 'reconnecting') { note = T.reconnecting; }   // a cut reply waits, then goes on by itself
   if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
@@ -173,7 +177,7 @@ function poll(live) {
       followPage(atEnd);   // reads positions: the layout is done here, in this task
     }
     live.cost = +new Date() - t0;
-    if (d.status === 'streaming') { again(live, 0); } else { stopFollowing(); }
+    if (LIVE[d.status]) { again(live, 0); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
 }
 

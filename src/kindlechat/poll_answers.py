@@ -16,7 +16,7 @@ def bad_offset(offset, length):
 
 def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
     out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
+    for key in ("error", "finish", "usage", "follow_ups", "book") + EXTRAS:
         if state.get(key) is not None:
             out[key] = state[key]
     if thoughts is not None:
@@ -35,7 +35,8 @@ def stored_answer(message, offset, tfrom):
 def live_answer(reply, offset, tfrom):
     with reply.changed:   # text, thoughts and state as of one moment
         pieces = reply.text.pieces(offset)
-        return (poll_answer(reply.text.length, reply.state(),
+        state = dict(reply.state(), book=getattr(reply, "book", None))   # a book chat's bound and pages
+        return (poll_answer(reply.text.length, state,
                             None if tfrom is None else reply.thoughts.since(tfrom), reply.thoughts.length),
                 pieces)
 

@@ -16,13 +16,21 @@ Kindle's Wi-Fi dropped, and read on from the offset it had.
 reply.wait(ready, timeout) blocks until ready() or the end; reply.text.since(n)
 reads on from offset n; Replies.stop() closes the upstream at once.
 Offsets count code points of the reply text (text.Text keeps it compactly).
+
+A reply whose stream is cut (continuing.py) and that can be continued (resume: a
+stream factory given at register()) waits for the network as "reconnecting", then
+reads a continuation, joined to its text without the words the model said again
+(overlap.py). The screensaver is kept away while a reply streams, not while it
+waits (screensaver.py).
 """
+import itertools
 import threading
 import time
 
-from . import errors, memory
+from . import continuing, errors, memory, sleepwatch
 from .errors import as_dict
 from .follow_ups import Splitter
+from .screensaver import Guard
 from .store import StorageError
 from .providers.stream import EXTRAS
 from .text import Text
@@ -42,13 +50,21 @@ KEEP_ENDED = 1024 * 1024
 # Stop waits this long for the reply's thread to notice. A thread blocked in connect()
 # (SYNs dropped on a half-up Wi-Fi) can't be woken: the reply is ended without it.
 STOP_WAIT = 2.0
+LIVE = frozenset(("streaming", "reconnecting"))   # the statuses of a reply not ended
 
 
 class Reply:
     """One model reply: its text so far, its thoughts, and how it ended."""
 
-    def __init__(self, chat_id, index, stream, follow_ups=False):
+    def __init__(self, chat_id, index, stream, follow_ups=False, resume=None, throttle=0.0):
         self.chat_id, self.index, self.stream = chat_id, index, stream
+        self.resume = resume     # partial text -> the stream of its continuation, or None
+        self.tries = 0           # continuations asked for
+        self.cut_error = None    # the first cut's error: said if the continuations fail
+        self.wake = threading.Event()   # the network may be back, or Stop: a wait ends
+        self.stop_asked = False
+        self.throttle = throttle        # the status shown changes at most this often (e-ink)
+        self._shown, self._shown_at = "streaming", time.monotonic()
         self.text, self.thoughts = Text(), Text()
         self.splitter = Splitter(follow_ups)   # cuts the follow-ups (if asked for) out of the text
         self.follow_ups = None                 # the questions, once the reply is done
@@ -70,11 +86,25 @@ class Reply:
 
     @property
     def ended(self):
-        return self.status != "streaming"
+        return self.status not in LIVE
+
+    def shown_status(self):
+        """The status as polls show it: an end at once, but between streaming and
+        reconnecting at most one change per throttle interval (no flicker on e-ink)."""
+        status = self.status
+        if status not in LIVE:
+            return status
+        if status != self._shown and time.monotonic() - self._shown_at >= self.throttle:
+            self._shown, self._shown_at = status, time.monotonic()
+        return self._shown
+
+    def partial(self):
+        """What the model said so far, follow-ups held back included."""
+        return self.text.since(0) + self.splitter.pending()
 
     def state(self):
         """Fields of the reply's end, as the API shows them."""
-        out = {"status": self.status}
+        out = {"status": self.shown_status()}
         for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -99,8 +129,15 @@ class Reply:
 class Replies:
     """The replies now streaming, by (chat_id, index). One per chat at a time."""
 
-    def __init__(self, store):
+    def __init__(self, store, settings=None, guard=None, watch=None):
+        """settings: the server's (throttle, reconnect_*); without them no reply is
+        continued. guard: the screensaver's (screensaver.Guard)."""
         self.store = store
+        self.settings = settings
+        self.guard = guard or Guard()
+        self.watch = watch or sleepwatch.Watch(settings.get("sleep_check") or sleepwatch.TICK
+                                               if settings is not None else sleepwatch.TICK)
+        self.resumer = continuing.Resumer(settings, self.guard, self.watch)
         self._active = {}
         self._lock = threading.Lock()
 
@@ -118,14 +155,16 @@ class Replies:
         with self._lock:
             return any(not r.ended for r in self._active.values())
 
-    def start(self, chat_id, index, stream, follow_ups=False):
+    def start(self, chat_id, index, stream, follow_ups=False, resume=None):
         """register() and run() in one."""
-        return self.run(self.register(chat_id, index, stream, follow_ups))
+        return self.run(self.register(chat_id, index, stream, follow_ups, resume))
 
-    def register(self, chat_id, index, stream, follow_ups=False):
+    def register(self, chat_id, index, stream, follow_ups=False, resume=None):
         """Make the reply known (polls find it live) before its message is stored.
-        follow_ups: the request asked for them (follow_ups.asking)."""
-        reply = Reply(chat_id, index, stream, follow_ups)
+        follow_ups: the request asked for them (follow_ups.asking); resume: partial
+        text -> the stream that continues it (providers.open_stream)."""
+        throttle = self.settings["throttle_ms"] / 1000.0 if self.settings is not None else 0.0
+        reply = Reply(chat_id, index, stream, follow_ups, resume, throttle)
         with self._lock:
             self._active[(chat_id, index)] = reply
         self.prune()
@@ -158,6 +197,8 @@ class Replies:
         if reply is None or reply.ended or reply.thread is None:
             return False
         reply.interrupted = interrupted
+        reply.stop_asked = True
+        reply.wake.set()
         reply.stream.close()
         reply.thread.join(STOP_WAIT)
         if reply.thread.is_alive():
@@ -187,38 +228,70 @@ class Replies:
                     del self._active[key]
 
     def _run(self, reply):
+        saved = reply.saved_offsets
+        self.guard.hold()
+        try:
+            joiner = None
+            while True:
+                self.watch.streaming(reply)
+                try:
+                    self._read(reply, saved, joiner)
+                finally:
+                    self.watch.streaming(reply, False)
+                joiner = self.resumer.next(reply)
+                if joiner is None:
+                    break
+        except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
+            reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
+        finally:
+            self.guard.release()
+        self._finish(reply, saved)
+
+    def _read(self, reply, saved, joiner=None):
+        """Read the reply's stream to its end; a continuation's text goes through
+        joiner (overlap.Joiner) first."""
         # What is saved is tracked as offsets into the reply's own text: a second
         # buffer grown with += would copy the whole unsaved text on every token.
-        saved, saved_at = reply.saved_offsets, time.monotonic()
+        saved_at = time.monotonic()
         # This loop runs for every event (~6,000 a MiB): its names are bound once,
         # and the lock is the Condition's own, entered without a Python call.
         stream, text, thoughts, split = reply.stream, reply.text, reply.thoughts, reply.splitter.feed
         lock, clock = reply.lock, time.monotonic
-        try:
-            for delta in stream:
-                if reply.ended:
-                    break   # Stop ended it while this thread was blocked
-                extras = stream.extras() if stream.extras_changed() else None
-                with lock:
-                    if delta.thought:
-                        thoughts.append(delta.text)
-                    else:
-                        text.append(split(delta.text))
-                    if extras:   # sources, searches, pages read: shown while it streams
-                        for name, value in extras.items():
-                            setattr(reply, name, value)
-                    if reply.waiting:
-                        reply.changed.notify_all()
-                if text.length + thoughts.length > MAX_REPLY:
-                    reply.too_long = True
-                    stream.close()
-                    break
-                if clock() - saved_at >= SAVE_EVERY:
-                    self._save(reply, saved)
-                    saved_at = clock()
-        except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
-            reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
-        self._finish(reply, saved)
+        deltas = iter(stream)
+        if joiner is not None:
+            feed = split
+
+            def split(piece):
+                return feed(joiner.feed(piece))
+            # "reconnecting" until the continuation's first words (or its end) come
+            first = next(deltas, None)
+            continuing.set_status(reply, "reconnecting", "streaming")
+            deltas = itertools.chain(() if first is None else (first,), deltas)
+        for delta in deltas:
+            if reply.ended:
+                break   # Stop ended it while this thread was blocked
+            extras = stream.extras() if stream.extras_changed() else None
+            with lock:
+                if delta.thought:
+                    thoughts.append(delta.text)
+                else:
+                    text.append(split(delta.text))
+                if extras:   # sources, searches, pages read: shown while it streams
+                    for name, value in extras.items():
+                        setattr(reply, name, value)
+                if reply.waiting:
+                    reply.changed.notify_all()
+            if text.length + thoughts.length > MAX_REPLY:
+                reply.too_long = True
+                stream.close()
+                break
+            if clock() - saved_at >= SAVE_EVERY:
+                self._save(reply, saved)
+                saved_at = clock()
+        if joiner is not None and stream.error is None:
+            # Cut again while undecided, what it held is said again by the next one.
+            with lock:
+                text.append(reply.splitter.feed(joiner.end()))
 
     def _save(self, reply, saved):
         """Append the text after the saved offsets to the journal; False if the data
@@ -273,9 +346,12 @@ class Replies:
         stream = reply.stream
         if reply.too_long:
             return "error", as_dict(errors.reply_too_long(MAX_REPLY))
-        if stream.error is not None:
+        # Stopped while it waited for the network: stopped, not failed (its thread may
+        # still be in a probe when Stop ends it from here).
+        stopped = stream.stopped or (reply.stop_asked and reply.cut_error is not None)
+        if stream.error is not None and not stopped:
             return "error", as_dict(stream.error)
-        if stream.stopped:
+        if stopped:
             if reply.interrupted:
                 return "interrupted", as_dict(errors.interrupted())
             return "stopped", None

@@ -11,12 +11,13 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors
+from . import __version__, errors, screensaver
 from .errors import Refused
 from .providers import profiles, ask as providers
 from . import settings as settings_mod
 from .providers.models import ModelList
 from .library.kindle import Library
+from .parts_first import PartsFirst
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .poll_answers import bad_offset, live_answer, stored_answer
@@ -40,7 +41,11 @@ class ChatServer(WordReviews):
     def __init__(self, settings, emulator=None):
         self.settings = settings
         self.store = Store(settings["data_dir"])
-        self.replies = Replies(self.store)
+        # The screensaver is kept away while a reply streams or a phone types (the
+        # KUAL start no longer keeps it away for the server's life).
+        self.guard = screensaver.Guard(settings.get("screensaver_grace", screensaver.GRACE),
+                                       screensaver.lipc_runner(settings.get("library_dir") or "/mnt/us"))
+        self.replies = Replies(self.store, settings, self.guard)
         self.emulator = emulator
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
@@ -56,6 +61,16 @@ class ChatServer(WordReviews):
 
     def health(self):
         return {"ok": True, "version": __version__, "demo": self.demo}
+
+    def begin(self):
+        """At start: give back the screensaver a killed server kept away, and mark
+        the replies it left streaming (mark_interrupted). Returns how many."""
+        self.guard.clear()
+        return self.mark_interrupted()
+
+    def phone_typing(self):
+        """A phone's request (Wi-Fi mode): the Kindle waits for what it types, awake."""
+        self.guard.touch("phone", screensaver.PHONE_TYPING)
 
     def mark_interrupted(self):
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
@@ -163,14 +178,16 @@ class ChatServer(WordReviews):
         named = [m["profile"] for m in messages if m.get("profile")]
         return profiles.for_chat(self.settings, named[0] if named else None)
 
-    def _stream_for(self, history, search, chosen, follow_ups=False):
-        """The stream of a reply from chosen, (name, profile)."""
+    def _stream_for(self, history, search, chosen, follow_ups=False, partial=None):
+        """The stream of a reply from chosen, (name, profile); partial: the text of a
+        cut reply, to be continued (continuing.py)."""
         demo_url = self._demo_url()
         name, profile = chosen
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        return providers.open_stream(self.transport, self.settings, history, demo_url,
-                                     {"search": search, "thinking": thinking, "follow_ups": follow_ups},
-                                     profile, name)
+        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups}
+        if partial is not None:
+            options["partial"] = partial
+        return providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -181,16 +198,17 @@ class ChatServer(WordReviews):
             except StorageError:
                 pass   # still away: the send below says so
 
-    def send(self, chat_id, text, search=None):
+    def send(self, chat_id, text, search=None, extra=None):
         """Store the user's message and start the reply; returns the reply's index.
-        search: search the web for this one (None: the google_search setting)."""
+        search: search the web for this one (None: the google_search setting).
+        extra: more fields kept on the message (a book chat's binding: reading/bookchat.py)."""
         if search is None:
             search = bool(self.settings.get("google_search"))
         with self._send_lock:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             chosen = self._profile_for(messages)
-            extra = {"search": True} if search else {}   # kept for Retry; absent is False
+            extra = dict(extra or {}, **({"search": True} if search else {}))   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
                 extra.update(profile=chosen[0], model=chosen[1]["model"])
             self.store.add_message(chat_id, "user", text, "done", **extra)
@@ -239,12 +257,28 @@ class ChatServer(WordReviews):
         """Register the reply, store its message, start its thread; a failure at
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
+        book = self._book_request(chat_id, history, chosen)
+        plan = book[0] if book is not None and not isinstance(book[0], str) else None
+        if book is not None and plan is None:   # the book's text up to the reader's position, around the question
+            pairs[-1] = ("user", book[0])
         follow_ups = bool(self.settings.get("follow_ups"))
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), chosen, follow_ups)
+        search = bool(history and history[-1].get("search"))
+        stream = self._stream_for(pairs, search, chosen, follow_ups)
+        resume = None
+        if plan is not None:   # a long book's recap: its parts' summaries first (parts_first.py)
+            source = stream.source
+            stream = PartsFirst(lambda p: self._stream_for(p, False, chosen, False), plan, pairs,
+                                lambda p: self._stream_for(p, search, chosen, follow_ups))
+            stream.source = source   # (a cut recap is not continued: its request is built in parts)
+        else:
+            def resume(partial):   # the same request, asking to go on from partial
+                return self._stream_for(pairs, search, chosen, follow_ups, partial)
         index = len(history)
-        reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
+        reply = self.replies.register(chat_id, index, stream, follow_ups, resume)   # polls find it live from now
+        reply.book = book[1] if book else None   # shown with the live reply too (bound, pages, "read on")
         try:
-            self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
+            self.store.add_message(chat_id, "model", "", "streaming",
+                                   **dict(stream.source, **({"book": book[1]} if book else {})))
         except BaseException:
             self.replies.unregister(reply)
             raise
@@ -271,14 +305,27 @@ class ChatServer(WordReviews):
         return self.library.books(limit)
 
     def library_chat(self, body):
-        """(chat id, reply index) of a new chat the library's question starts."""
-        text = self.library.question(body)
+        """(chat id, reply index) of a new chat the library's question starts (a book chat
+        is bound to its book: library/kindle.py start)."""
+        text, extra = self.library.start(body)
         chat_id = self.store.create()
-        return chat_id, self.send(chat_id, text)
+        return chat_id, self.send(chat_id, text, extra=extra)
 
     def save_chat(self, chat_id):
         """The path, under the library's root, the chat was saved to as a book."""
         return self.library.save(self.get_chat(chat_id))
+
+    def _book_request(self, chat_id, history, chosen):
+        """(request text or a recap's Plan, the reply's "book" fields) of a chat bound to a
+        book (reading/bookchat.py), else None. chosen: (name, profile) the reply goes to."""
+        kind = chosen[1]["kind"]
+        return self.library.reading.request(chat_id, history, kind, self._stored_message)
+
+    def _stored_message(self, chat_id, index):
+        try:
+            return self.store.get(chat_id)["messages"][index]
+        except (NotFound, StorageError, IndexError, TypeError):
+            return None
 
     def poll(self, chat_id, index, offset, wait, tfrom=None):
         """The reply's state and where its new text lies, after offset: waits up to

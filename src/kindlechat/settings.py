@@ -88,6 +88,9 @@ ROWS = (
     row("url_context", True, bool, "let Gemini read the web pages a message links to"),
     row("show_thoughts", False, bool, "ask for and show the model's thought summaries"),
     row("throttle_ms", 500, int, "least time between two screen updates of a reply", between(0, 60000)),
+    row("book_budget", None, int, "tokens of the book's text a book chat's request carries (unset: the "
+        "provider's default: Gemini 100000, Anthropic 50000, OpenAI-compatible 30000, Ollama 2500)",
+        between(100, 1000000)),
     row("connect_timeout", 15.0, float, "seconds to connect to Gemini", between(0.5, 300.0)),
     row("read_timeout", 120.0, float, "seconds a reply may stall (thinking models pause long)",
         between(1.0, 3600.0)),
@@ -99,6 +102,17 @@ ROWS = (
     row("quick_prompts", None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     row("follow_ups", True, bool, "ask for two or three follow-up questions to tap under each reply"),
     row("language", "", str, "the page's language: en, de, fr or es (empty: the browser's)", language),
+    # A reply cut by sleep or a network drop (continuing.py, sleepwatch.py, screensaver.py).
+    row("reconnect_tries", 4, int, "times a reply cut by sleep or a network drop is continued by itself "
+        "(0: never)", between(0, 20)),
+    row("reconnect_wait", 1.0, float, "seconds before the second continuation; doubled for each next one, "
+        "at most 60", between(0.0, 60.0)),
+    row("network_wait", 1800.0, float, "seconds a cut reply waits for the network before it ends as cut",
+        between(0.0, 86400.0)),
+    row("sleep_check", 2.0, float, "seconds between looks at the clocks while a reply streams; a look four "
+        "times as late means the Kindle slept, and the stale connection is dropped", between(0.05, 60.0)),
+    row("screensaver_grace", 5.0, float, "seconds the screensaver stays away after the last reply streamed",
+        between(0.0, 600.0)),
     row("new_words_per_day", 10, int, "looked-up words that enter Review each day (words/session.py)",
         between(0, 1000)),
     row("review_mastered", False, bool, "review the words the Kindle marks mastered too"),

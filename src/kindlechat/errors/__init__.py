@@ -14,6 +14,7 @@ Refused carries one to wherever a request is refused.
     library.py    the reader's library: highlights, words, books, saving
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
     phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
+    bookchat.py   a chat about the book being read: the book gone, a position past its end
     refused.py    Refused: the one error a request is refused with (web/ maps it to a status)
 """
 from .base import GeminiError, as_dict  # noqa: F401
@@ -32,4 +33,5 @@ from .library import (  # noqa: F401
     bad_library_action, no_words, documents_away, documents_readonly,
     bad_rating, unknown_word, bad_word_ids)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
+from .bookchat import position_past_end, book_gone_reading, no_such_book, bad_book_question  # noqa: F401
 from .refused import Refused  # noqa: F401

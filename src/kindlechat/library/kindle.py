@@ -17,6 +17,7 @@ import threading
 from . import books as books_mod, highlights as highlights_mod, prompts, vocab
 from ..ebook import chat_book as ebook
 from .. import errors
+from ..reading.bookchat import BookChats
 from ..errors import Refused
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,8 @@ class Library:
         self._start = start   # how a background parse runs (highlights.Highlights)
         self._lock = threading.Lock()
         self._clippings = None   # highlights.Highlights of the current root's file
+        # The book being read: its text up to the position, chats bound to it (reading/).
+        self.reading = BookChats(settings, lambda: (self.root, self.cc_db(), self.sample))
 
     # -- where things are --------------------------------------------------------------
     @property
@@ -92,10 +95,25 @@ class Library:
         return _with_message({"words": found}, why)
 
     def books(self, limit=20):
-        found, why = books_mod.recent(self.cc_db(), limit, immutable=self.sample)
-        return _with_message({"books": found}, why)
+        """Books only (no KUAL, scriptlets, dictionaries...), the one being read first:
+        each with its id, format, what can be read of its text and where the reader is."""
+        found, why = self.reading.books(limit)
+        return _with_message({"books": found, "reading": found[0]["id"] if found else None}, why)
 
     # -- chats started from the library -----------------------------------------------------
+    def start(self, body):
+        """(the first message's text, its extra fields) of a POST /api/library/chats body:
+        a book chat (action book, recap or xray with a "book" id) is bound to the book."""
+        if isinstance(body, dict) and body.get("action") in BookChats.ACTIONS and "book" in body:
+            question = body.get("question")
+            if question is not None and not isinstance(question, str):
+                raise Refused("bad_input", errors.bad_book_question())
+            found = self.reading.first(body)
+            if found is None:
+                raise Refused("not_found", errors.no_such_book(str(body.get("book"))[:40]))
+            return found
+        return self.question(body), {}
+
     def question(self, body):
         """The question a POST /api/library/chats body asks for."""
         action = body.get("action") if isinstance(body, dict) else None

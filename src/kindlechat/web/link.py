@@ -34,9 +34,12 @@ QR_BORDER = 4           # modules of white around the code (the QR spec's quiet 
 class Phone:
     """The link, its QR code, and what the Kindle's page waits on."""
 
-    def __init__(self, settings, clock=time.monotonic):
+    def __init__(self, settings, clock=time.monotonic, typing=None):
+        """typing: called at each of the phone's requests (the service keeps the
+        Kindle's screensaver away while the phone types: screensaver.py)."""
         self.settings = settings
         self.clock = clock
+        self.typing = typing
         self._changed = threading.Condition()
         self.seq = 0            # messages posted since the server started
         self.chat = None        # the chat of the last one
@@ -83,6 +86,8 @@ class Phone:
         """Before every request: the phone's (not its watch) mark the phone in use."""
         if phone_cookie == "1" and path != "/api/link/watch":
             self.seen = self.clock()
+            if self.typing is not None:
+                self.typing()
 
     def posted_in(self, method, path, status):
         """After every request: a message posted (or retried) wakes the watchers.

@@ -294,7 +294,7 @@ def add_words_routes(app, chat):
 def add_phone_routes(app, chat):
     """The phone as a keyboard (link.py): the link a phone opens, its QR code, and the
     watch the Kindle's page long-polls for messages the phone sent."""
-    phone = Phone(chat.settings)
+    phone = Phone(chat.settings, typing=chat.phone_typing)
 
     @app.hook("before_request")
     def phone_seen():
