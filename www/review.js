@@ -1,12 +1,17 @@
-/* Review (issue 26): the due words one at a time in their sentence; Show; Again/Hard/Good/
-   Easy (FSRS on the server, src/kindlechat/words/), one repaint an answer. ES5, taps only. */
+/* The Review view (issue 26): the looked-up words due today, one at a time, in their own
+   sentence; Show reveals the card; Again, Hard, Good or Easy schedules the word (FSRS, on
+   the server: src/kindlechat/words/). E-ink: a rating costs one repaint (the next word is
+   drawn in place once the rating is saved); no timers while the view is idle. Also the
+   Words view's exports: the Anki deck and the CSV, saved into the Kindle's documents/, or
+   downloaded on the phone (opened from the link). ES5 only, taps only (see app.js).
+   Loaded after kit.js, before app.js: it adds its view to KC.views. */
 (function () {
 'use strict';
 
 var K = KC, T = K.T, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, notice = K.notice;
 var R = {due: [], at: 0, busy: false};
-// On the phone (phone.js, loaded after us, sets the cookie)
+// The phone: opened from the link now (phone.js, loaded after us, sets the cookie) or before
 var isPhone = /[?&]phone=1(&|$)/.test(location.search) || /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
 
 function state(st) { $('review-view').setAttribute('data-state', st); }
@@ -35,6 +40,7 @@ function load() {
   });
 }
 
+// A due time in the reader's clock, in numbers (kit.js when())
 function at(iso) {
   var d = new Date(iso);
   return isNaN(d) ? iso : K.when(d);
@@ -96,6 +102,7 @@ function rate(rating) {
   };
 }
 
+/* ---- the two knobs: new words a day (taps: 5 fewer or more), and the mastered ones ---- */
 function limits(l) {
   if (!l) { return show($('review-limits'), false); }
   R.limits = l;
@@ -120,6 +127,7 @@ function step(by) {
   };
 }
 
+/* ---- cards: what is missing, and what writing them costs in requests ---- */
 function cardsLine(c) {
   var line = $('review-cards-line');
   if (!c) { return show(line, false); }
@@ -139,6 +147,7 @@ function writeCards() {
   });
 }
 
+/* ---- exports: saved on the Kindle, downloaded on the phone ---- */
 function exporter(kind) {
   return function () {
     if (isPhone) { window.location.href = '/api/words/export.' + kind; return; }
@@ -159,7 +168,7 @@ $('review-more').onclick = step(5);
 $('review-mastered').onclick = function () { change({review_mastered: $('review-mastered').checked}); };
 $('export-apkg').onclick = exporter('apkg');
 $('export-csv').onclick = exporter('csv');
-if (isPhone) {
+if (isPhone) {   // its own words, kept if the page changes language in place (kit.js fillPage)
   $('export-apkg').setAttribute('data-t', 'downloadApkg');
   $('export-csv').setAttribute('data-t', 'downloadCsv');
   setText($('export-apkg'), T.downloadApkg);
