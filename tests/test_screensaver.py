@@ -4,7 +4,7 @@ command is run for real (a lipc-set-prop script on PATH that records its calls).
 import os
 import time
 
-from kindlechat.screensaver import Guard, lipc_runner
+from kindlechat.device.screensaver import Guard, lipc_runner
 from kindlechat.web.link import Phone
 
 

@@ -7,7 +7,7 @@ import os
 import time
 
 from kindlechat.replies import Reply
-from kindlechat.sleepwatch import LATE, Watch, boottime
+from kindlechat.device.sleepwatch import LATE, Watch, boottime
 
 
 def test_the_boot_clock_runs_with_the_monotonic_one_while_awake():

@@ -19,7 +19,7 @@ import socket
 import urllib.parse
 
 from .overlap import Joiner
-from .sleepwatch import boottime
+from .device.sleepwatch import boottime
 
 # Errors that are a cut (the connection or the network failed), not an answer of
 # the service: only these are continued (errors/upstream.py from_exception, dropped).

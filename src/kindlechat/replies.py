@@ -27,10 +27,11 @@ import itertools
 import threading
 import time
 
-from . import continuing, errors, memory, sleepwatch
+from . import continuing, errors, memory
+from .device import sleepwatch
 from .errors import as_dict
 from .follow_ups import Splitter
-from .screensaver import Guard
+from .device.screensaver import Guard
 from .store import StorageError
 from .providers.stream import EXTRAS
 from .text import Text

@@ -11,7 +11,8 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors, screensaver
+from . import __version__, errors
+from .device import screensaver
 from .errors import Refused
 from .providers import profiles, ask as providers
 from . import settings as settings_mod

@@ -102,7 +102,7 @@ ROWS = (
     row("quick_prompts", None, list, "one-tap prompts by the message box, one a line (unset: the page's own set)"),
     row("follow_ups", True, bool, "ask for two or three follow-up questions to tap under each reply"),
     row("language", "", str, "the page's language: en, de, fr or es (empty: the browser's)", language),
-    # A reply cut by sleep or a network drop (continuing.py, sleepwatch.py, screensaver.py).
+    # A reply cut by sleep or a network drop (continuing.py, device/sleepwatch.py, device/screensaver.py).
     row("reconnect_tries", 4, int, "times a reply cut by sleep or a network drop is continued by itself "
         "(0: never)", between(0, 20)),
     row("reconnect_wait", 1.0, float, "seconds before the second continuation; doubled for each next one, "

@@ -14,6 +14,7 @@ Refused carries one to wherever a request is refused.
     library.py    the reader's library: highlights, words, books, saving
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
     phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
+    books.py      why a book's text can't be read (DRM, KFX, PDF, damaged, too big)
     bookchat.py   a chat about the book being read: the book gone, a position past its end
     refused.py    Refused: the one error a request is refused with (web/ maps it to a status)
 """

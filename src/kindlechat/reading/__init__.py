@@ -13,6 +13,18 @@ by record so a book never sits whole in the Kindle's memory twice.
     apnx.py       printed page numbers (.apnx), and the Kindle's location otherwise
     xray.py       X-Ray databases (XRAY.entities.<ASIN>.asc): who's who up to a position
 
+and what is built on them, for the chats about a book:
+
+    shelf.py      the books of the library (cc.db), without KUAL, apps and periodicals
+    position.py   where the reader is: the sidecar's lpr, else cc.db's percent
+    hybrid.py     a MOBI-form position placed in a hybrid's KF8 text
+    bookindex.py  a book's text extracted once (size and mtime), kept in the data folder
+    retrieval.py  BM25 over the paragraphs before the position
+    context.py    the request's text: passages and what comes just before, in a budget
+    recap.py      the story so far, in parts whose summaries are kept per book
+    asks.py       the words of a book chat's requests around that text
+    bookchat.py   chats about the book: the list, the binding, each message's request
+
     >>> BookError("drm", "locked").reason
     'drm'
 """

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from .library.kindle import system_env
+from ..library.kindle import system_env
 
 PROPERTY = ("com.lab126.powerd", "preventScreenSaver")
 GRACE = 5.0          # seconds the screensaver stays away after the last release
