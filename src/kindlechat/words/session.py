@@ -1,6 +1,9 @@
 """What is due now: the words whose schedule has come, then new words up to the
 day's limit (the newest looked up first: they are the reader's current book).
-A day starts at local midnight, the Kindle's clock.
+A day starts at local midnight, the Kindle's clock. When nothing else is due, a
+word in its learning steps due within LEARN_AHEAD comes at once, as Anki does
+(its "learn ahead limit", 20 minutes by default): a word rated Again is back a
+minute later, not after the reader has left.
 
     >>> words = [{"id": "a", "word": "alpha", "lang": "en", "mastered": False,
     ...           "uses": [{"word": "alpha", "usage": "An alpha.", "book": "B", "author": ""}]}]
@@ -13,6 +16,7 @@ A day starts at local midnight, the Kindle's clock.
 import time
 
 LISTED = 50   # words sent at a time; the page asks again when it has rated them
+LEARN_AHEAD = 1200   # seconds (Anki's default learn ahead limit)
 
 
 def iso(seconds):
@@ -38,7 +42,7 @@ def _chosen(words, schedules, now, new_per_day, mastered, soon=0):
     the words due after now but within `soon` seconds): one pass over the words."""
     start = day_start(now)
     new_today = sum(1 for s in schedules.values() if s.get("first", 0) >= start)
-    waiting, fresh, upcoming, later = [], [], [], None
+    waiting, fresh, upcoming, ahead, later = [], [], [], [], None
     left = max(0, new_per_day - new_today)
     horizon, get = now + soon, schedules.get
     for word in words:
@@ -57,8 +61,12 @@ def _chosen(words, schedules, now, new_per_day, mastered, soon=0):
             continue
         if when <= horizon:
             upcoming.append(word)
+        if when <= now + LEARN_AHEAD and schedule["state"] != "review":
+            ahead.append((when, word))
         if later is None or when < later:
             later = when
+    if not waiting and not fresh:
+        waiting = ahead
     waiting.sort(key=lambda pair: pair[0])
     return [w for _, w in waiting] + fresh, new_today, later, upcoming
 
@@ -69,7 +77,7 @@ def plan(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTE
     chosen, new_today, later, upcoming = _chosen(words, schedules, now, new_per_day, mastered, soon)
     answer = {"due": [item(w, schedules.get(w["id"]), cards.get(w["id"])) for w in chosen[:listed]],
               "due_count": len(chosen), "new_today": new_today, "next_due": None if chosen else iso(later)}
-    return answer, [w["id"] for w in chosen + upcoming if w["id"] not in cards]
+    return answer, list(dict.fromkeys(w["id"] for w in chosen + upcoming if w["id"] not in cards))
 
 
 def due(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED):
