@@ -100,6 +100,7 @@ def build(folder, words, rated, seed=26):
     con.commit()
     con.close()
     data = os.path.join(folder, "data")
+    os.makedirs(data)
     journal = reviews.Journal(data)
     grouped = deck.group([r for r in _rows(vocab)])
     now = 1_780_000_000
