@@ -8,6 +8,7 @@ streaming, and the stream to the model. Holds no HTTP.
     >>> chat.get_chat(cid)["messages"]
     []
 """
+import functools
 import threading
 import time
 
@@ -265,15 +266,13 @@ class ChatServer(WordReviews):
         follow_ups = bool(self.settings.get("follow_ups"))
         search = bool(history and history[-1].get("search"))
         stream = self._stream_for(pairs, search, chosen, follow_ups)
-        resume = None
+        # a cut reply's continuation: the same request, asking to go on from the partial text
+        resume = functools.partial(self._stream_for, pairs, search, chosen, follow_ups)
         if plan is not None:   # a long book's recap: its parts' summaries first (parts_first.py)
             source = stream.source
             stream = PartsFirst(lambda p: self._stream_for(p, False, chosen, False), plan, pairs,
                                 lambda p: self._stream_for(p, search, chosen, follow_ups))
-            stream.source = source   # (a cut recap is not continued: its request is built in parts)
-        else:
-            def resume(partial):   # the same request, asking to go on from partial
-                return self._stream_for(pairs, search, chosen, follow_ups, partial)
+            stream.source, resume = source, None   # a cut recap is not continued: built in parts
         index = len(history)
         reply = self.replies.register(chat_id, index, stream, follow_ups, resume)   # polls find it live from now
         reply.book = book[1] if book else None   # shown with the live reply too (bound, pages, "read on")

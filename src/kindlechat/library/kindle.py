@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import threading
 
-from . import books as books_mod, highlights as highlights_mod, prompts, vocab
+from . import highlights as highlights_mod, prompts, vocab
 from ..ebook import chat_book as ebook
 from .. import errors
 from ..reading.bookchat import BookChats

@@ -8,7 +8,7 @@ import json
 
 import bottle
 
-from ..replies import LIVE
+from ..reply import LIVE
 
 # A long text goes out in pieces of this many characters, each encoded on its own, so
 # a client that reads slowly (or never) holds one piece of server memory, not a copy
