@@ -15,7 +15,7 @@ import time
 
 from .. import errors
 from ..errors import Refused
-from . import anki, cards, deck, export, fsrs, reviews, session
+from . import cards, deck, fsrs, reviews, session
 from .writer import Writer
 
 NEW_PER_DAY = 10
@@ -174,6 +174,7 @@ class Trainer:
 
     def apkg(self):
         """The .apkg of the words reviewed or with a card (before any: every word, new)."""
+        from . import anki   # here: zipfile and the rest are not the start's to pay for (ARM)
         rows = self._rows(True) or self._rows(False)
         try:
             return anki.build(rows, self.clock())
@@ -181,6 +182,7 @@ class Trainer:
             raise Refused("unavailable", errors.no_sqlite()) from None
 
     def csv(self):
+        from . import export   # here, as anki above
         return export.csv_bytes(self._rows(False))
 
     def export(self, kind):
