@@ -13,7 +13,7 @@ var M = $('messages'), G = K.pages, layout = K.layout, turnTo = G.turnTo, follow
   endVisible = G.endVisible;   // pager.js
 var WAIT = 25;  // seconds the server may hold a long poll
 
-var messageEl = K.messageEl, update = K.update, onlyLastRetry = K.onlyLastRetry;   // message.js
+var messageEl = K.messageEl, update = K.update, onlyLastRetry = K.onlyLastRetry, LIVE = K.LIVE;   // message.js
 
 function renderChat(chat) {
   var msgs = chat.messages, i, user = null, el, r;
@@ -105,7 +105,7 @@ function poll(live) {
       followPage(atEnd);   // reads positions: the layout is done here, in this task
     }
     live.cost = +new Date() - t0;
-    if (d.status === 'streaming') { again(live, 0); } else { stopFollowing(); }
+    if (LIVE[d.status]) { again(live, 0); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
 }
 

@@ -21,10 +21,13 @@ function messageEl(m) {
   return el;
 }
 
+var LIVE = {streaming: 1, reconnecting: 1};   // a reply's statuses before its end
+
 function update(r, text, thoughts, d) {   // all in one task: one redraw
-  var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
+  var st = d.status || 'done', end = !LIVE[st] && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
+  if (d.book) { K.bookNote(r, d.book); }   // books.js
   if (thoughts) {   // Markdown, as the reply (issue 22.11): r.tk is what Markdown.grow draws
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); r.tk = {text: '', body: r.th.appendChild(make('div'))}; }
     r.thoughts += thoughts;
@@ -34,6 +37,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
   if (st === 'streaming' && !r.text) { note = T.writing; }
+  if (st === 'reconnecting') { note = T.reconnecting; }   // a cut reply waits, then goes on by itself
   if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
@@ -82,4 +86,5 @@ function onlyLastRetry() {   // only the last reply can be generated again
 K.messageEl = messageEl;
 K.update = update;
 K.onlyLastRetry = onlyLastRetry;
+K.LIVE = LIVE;
 }());

@@ -6,7 +6,7 @@
 from .base import GeminiError, _detail
 
 
-# -- the Kindle's library (library.py, kindledb.py) ----------------------------------
+# -- the Kindle's library (library/kindle.py, kindledb.py) ----------------------------------
 def no_sqlite():
     return GeminiError("no_sqlite", "This Kindle's Python has no sqlite3 module, so the looked-up words and the "
                        "books you read can't be shown. Highlights and saving still work.")
@@ -66,3 +66,20 @@ def documents_away(path):
 def documents_readonly(path):
     return GeminiError("storage", "The documents folder (%s) is read-only, so the chat could not be saved. "
                        "Nothing was changed." % path)
+
+
+# -- words: reviews, cards, exports (words/) ---------------------------------------
+
+
+def bad_rating(ratings):
+    return GeminiError("bad_rating", "Rate the word with one of: %s. Nothing was changed." % ", ".join(ratings))
+
+
+def unknown_word():
+    return GeminiError("unknown_word", "That word is not among the looked-up words (reload Review). "
+                       "Nothing was changed.")
+
+
+def bad_word_ids():
+    return GeminiError("bad_request", 'Send {"ids": [...]}: the ids of words from GET /api/reviews.')
+

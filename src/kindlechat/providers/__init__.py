@@ -13,6 +13,7 @@ The seam's contract (the one place a provider is added):
 
 transport.py sends and reads bytes (and owns its timeouts), sse.py cuts them into
 lines and events, stream.py joins a transport's exchange to a decoder, profiles.py
-says which service a chat talks to, models.py caches the model lists. None of these
+says which service a chat talks to, models.py caches the model lists, resume_turns.py
+how a builder asks a model to go on with a cut reply (options["partial"]). None of these
 modules knows the page, the routes, the service or the store.
 """
