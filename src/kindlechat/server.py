@@ -96,7 +96,7 @@ def api(fn):
         except ApiError as exc:
             return json_error(exc.status, exc.code, exc.message)
         except NotFound:
-            return json_error(404, *errors.api("not_found"))
+            return json_error(404, *errors.api("not_found")[:2])
         except StorageError as exc:   # storage full or away (503), a damaged chat (409)
             return json_error(409 if exc.code == "damaged" else 503, exc.code, str(exc))
         if isinstance(result, bottle.HTTPResponse):
