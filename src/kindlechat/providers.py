@@ -7,7 +7,7 @@ request() and a Decoder), its model list, and its line in KINDS.
     >>> s = settings.load(["--data-dir", "/nonexistent"], environ={})
     >>> stream = open_stream(transport.Transport(), s, [("user", "Hi")], "http://127.0.0.1:9")
     >>> stream.exchange.url
-    'http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+    'http://127.0.0.1:9/v1beta/models/gemini-flash-latest:streamGenerateContent?alt=sse'
     >>> ollama = {"kind": "ollama", "base_url": "http://192.168.1.20:11434", "model": "qwen3", "api_key": ""}
     >>> open_stream(transport.Transport(), s, [("user", "Hi")], profile=ollama, name="Ollama").exchange.url
     'http://192.168.1.20:11434/api/chat'
