@@ -17,6 +17,8 @@ Each profile's key goes only to that profile's own base URL, in its kind's heade
 profile's base URL is the emulator's, and its key the word "demo".
 """
 from . import anthropic_messages, follow_ups, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
+from urllib.parse import urlsplit
+
 from .stream import ReplyStream
 
 # kind: (wire format module: request() and Decoder, model list: list_models(transport, base, key, timeouts))
@@ -49,9 +51,25 @@ def _endpoint(settings, profile, demo_url):
     return base, key, {"connect": settings["connect_timeout"], "read": settings["read_timeout"]}
 
 
-def _decoder(kind, wire, name):
-    """The kind's decoder; the others' name the service by the profile's name."""
-    return wire.Decoder() if kind == "gemini" else wire.Decoder(name)
+def who(name, profile):
+    """What a message calls the service: the profile's name, with the host for one
+    on the reader's own network, where the computer may be off.
+
+        >>> who("Ollama", {"kind": "ollama", "base_url": "http://192.168.1.20:11434"})
+        'Ollama at 192.168.1.20'
+        >>> who("Gemini", {"kind": "gemini", "base_url": "http://127.0.0.1:8080"})
+        'Gemini'
+
+    """
+    base = profile.get("base_url") or ""
+    if profiles.needs_key(base) or profile.get("kind") == "gemini":   # Gemini is Google's, a relay's too
+        return name
+    return "%s at %s" % (name, urlsplit(base).hostname)
+
+
+def _decoder(wire, name):
+    """The kind's decoder, naming the service as who() does."""
+    return wire.Decoder(name)
 
 
 def open_stream(transport, settings, history, demo_url=None, options=None, profile=None, name=None):
@@ -59,7 +77,7 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
     "model") from profile (default: the current one; name: what its messages call
     the service): to the emulator at demo_url in demo mode, else to the profile's
     base URL with its key. options: {"search": bool, "thinking": bool or None,
-    "follow_ups": bool}."""
+    "follow_ups": bool, "refused": the thinking levels the model refused (model_notes)}."""
     if profile is None:
         name, profile = profiles.current(settings)
     kind = profile["kind"] if profile["kind"] in KINDS else "gemini"
@@ -70,15 +88,17 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
         asked = follow_ups.asking(asked)
     url, headers, body = wire.request(history, asked, base, key, options)
     exchange = transport.exchange(url, headers, body, timeouts, gather(settings))
-    stream = ReplyStream(exchange, _decoder(kind, wire, name), key)
+    service = who(name or profiles.GEMINI, profile)
+    local = kind != "gemini" and not profiles.needs_key(profile["base_url"])
+    stream = ReplyStream(exchange, _decoder(wire, service), key, service, local)
     stream.source = {"profile": name or profiles.GEMINI, "model": profile.get("model") or ""}
     return stream
 
 
-def list_models(transport, settings, demo_url=None, profile=None):
+def list_models(transport, settings, demo_url=None, profile=None, name=None):
     """(models, None) or (None, error): [{"name", "display_name", "thinking"}] of
-    profile (default: the current one)."""
+    profile (default: the current one; name: what its messages call the service)."""
     if profile is None:
-        profile = profiles.current(settings)[1]
+        name, profile = profiles.current(settings)
     base, key, timeouts = _endpoint(settings, profile, demo_url)
-    return KINDS.get(profile["kind"], KINDS["gemini"])[1](transport, base, key, timeouts)
+    return KINDS.get(profile["kind"], KINDS["gemini"])[1](transport, base, key, timeouts, who(name, profile))

@@ -14,6 +14,8 @@ import time
 from . import __version__, errors, profiles, providers
 from . import settings as settings_mod
 from .models import ModelList
+from .model_notes import ModelNotes
+from . import model_advice
 from .library import Library
 from .replies import Replies
 from .store import NotFound, Store, StorageError
@@ -56,6 +58,7 @@ class ChatServer:
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
         self.models = ModelList()             # the model list, kept for the server's life
+        self.notes = ModelNotes(settings["data_dir"])   # retired models, refused levels: kept on disk
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
@@ -148,16 +151,32 @@ class ChatServer:
         """Where a model list comes from: another key, service or kind is another list."""
         return (demo_url or profile["base_url"], profile["kind"], demo_url or profile.get("api_key"))
 
-    def list_models(self, refresh=False):
-        """{"models": [{"name", "display_name", "thinking"}]} of the current profile,
-        cached; an error of the service (bad key, offline) is a 502 with its plain words."""
-        demo_url, profile = self._demo_url(), profiles.current(self.settings)[1]
-        models, error = self.models.get(
-            lambda: providers.list_models(self.transport, self.settings, demo_url, profile),
+    def _fetch_models(self, demo_url, name, profile, refresh=False):
+        """(models, error) of a profile's service, cached (ModelList)."""
+        return self.models.get(
+            lambda: providers.list_models(self.transport, self.settings, demo_url, profile, name),
             self._model_source(demo_url, profile), refresh)
+
+    def _notes_source(self, profile):
+        """Where notes of a key go: its service and key (in demo mode too: the emulator
+        plays the service, and its notes are the reader's to see again)."""
+        return self.notes.source(profile["base_url"], profile.get("api_key"))
+
+    def list_models(self, refresh=False):
+        """{"models": [{"name", "display_name", "thinking", "available", "levels"}]} of
+        the current profile, cached; an error of the service (bad key, offline) is a
+        502 with its plain words. available: false for a model the key may no longer
+        use (model_notes); levels: the thinking levels to offer (Gemini)."""
+        demo_url = self._demo_url()
+        name, profile = profiles.current(self.settings)
+        models, error = self._fetch_models(demo_url, name, profile, refresh)
         if error is not None:
             raise ApiError(502, error)
-        return {"models": models}
+        gone = self.notes.unavailable(self._notes_source(profile))
+        gemini = profile["kind"] == "gemini"
+        return {"models": [dict(m, available=m["name"] not in gone,
+                                levels=(self.notes.levels(m["name"]) if m.get("thinking") is not False else [])
+                                if gemini else []) for m in models]}
 
     # -- replies ------------------------------------------------------------
     def _stream_for(self, history, search=None, name=None, follow_ups=False):
@@ -165,9 +184,24 @@ class ChatServer:
         demo_url = self._demo_url()
         name, profile = profiles.for_chat(self.settings, name)
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        return providers.open_stream(self.transport, self.settings, history, demo_url,
-                                     {"search": search, "thinking": thinking, "follow_ups": follow_ups},
-                                     profile, name)
+        stream = providers.open_stream(self.transport, self.settings, history, demo_url,
+                                       {"search": search, "thinking": thinking, "follow_ups": follow_ups,
+                                        "refused": self.notes.refused(profile["model"])}, profile, name)
+        stream.review = lambda error: self._review(error, demo_url, name, profile)
+        return stream
+
+    def _review(self, error, demo_url, name, profile):
+        """A reply's error, with what the notes and the key's list add (model_advice)."""
+        return model_advice.review(error, profile, self.notes, self._notes_source(profile),
+                                   lambda: self._fetch_models(demo_url, name, profile)[0] or [])
+
+    def _check_model(self, messages):
+        """A profile with no model (one just made from a preset) is asked for one
+        before anything is stored: the service would get "model": ""."""
+        name = chat_profile(self.settings, messages).get("profile")
+        name, profile = profiles.for_chat(self.settings, name)
+        if not profile.get("model"):
+            raise ApiError(400, "no_model", profile=name)
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -186,6 +220,7 @@ class ChatServer:
         with self._send_lock:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
+            self._check_model(messages)
             extra = {"search": True} if search else {}   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
                 name, profile = profiles.current(self.settings)
@@ -200,6 +235,7 @@ class ChatServer:
             messages = self.store.get(chat_id)["messages"]
             if not messages or messages[-1]["role"] != "model":
                 raise ApiError(409, "nothing_to_retry")
+            self._check_model(messages)
             self.store.cut(chat_id, len(messages) - 1)
             self.replies.forget(chat_id)
             return self._start(chat_id, messages[:-1])
@@ -282,10 +318,12 @@ class ChatServer:
 
 def chat_profile(settings, messages):
     """{"profile", "model"} of a chat: the profile its first message names (else, an
-    old chat, the current one) and the model of its latest reply (else the first's)."""
+    old chat, the current one) and the model its next reply will use: the profile's
+    own now (a switch after a retired model shows at once), else the one last used."""
     named = [m for m in messages if m.get("profile")]
     name = named[0]["profile"] if named else profiles.current(settings)[0]
-    model = named[-1].get("model") if named else profiles.for_chat(settings, name)[1]["model"]
+    profile = profiles.by_name(settings, name)
+    model = profile["model"] if profile is not None else (named[-1].get("model") if named else "")
     return {"profile": name, "model": model or ""}
 
 

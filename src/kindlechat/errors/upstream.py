@@ -149,7 +149,8 @@ def quota_period(details):
 def daily_quota(who="Gemini"):
     """A model's daily limit used up (free keys: as few as 20 requests a day)."""
     return GeminiError("daily_quota", "%s's daily limit for this model is used up (requests per day). It "
-                       "resets at midnight Pacific time; until then, pick a lighter model." % who)
+                       "resets at midnight Pacific time; until then, tap a lighter model below or pick another model "
+                       "in Settings." % who)
 
 
 # The ways Gemini has said a thinking level is refused (tests/fixtures/gemini:
