@@ -98,7 +98,7 @@ class _Handler(socketserver.BaseRequestHandler):
             if request is None:
                 return
             up.requests.append(request)
-            reply = up.next_reply()
+            reply = (up.route(request) if up.route else None) or up.next_reply()
             try:
                 if not self._respond(sock, reply, up) or not reply.keep_alive:
                     return
@@ -170,8 +170,9 @@ class _Server(socketserver.ThreadingTCPServer):
 class Upstream:
     """The server: script() the replies, then point a client at url."""
 
-    def __init__(self, tls=None):
+    def __init__(self, tls=None, route=None):
         self.tls = tls              # a server-side ssl.SSLContext: HTTPS
+        self.route = route          # request -> Reply, or None for the next scripted one (testkit/today.py)
         self.requests = []
         self.connections = 0        # TCP connections accepted
         self.sent = []              # monotonic time of each piece sent
