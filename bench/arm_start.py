@@ -11,7 +11,7 @@ Per Python, each run in a fresh box:
   20 ms from outside; for the first start after unzipping (the zip has no .pyc, so
   Python compiles the app and the libraries on the way) and for a second start
   (warm). Also kept: seconds until the action returns (it has opened the page).
-- imports: wall seconds of a whole `python -I -S -c "import kindlechat.server"` with the
+- imports: wall seconds of a whole `python -I -S -c "import kindlechat.web.routes"` with the
   zip's app/ and vendor/ on sys.path (bottle, requests, urllib3, ... and the server),
   .pyc present: interpreter start-up plus imports.
 - reply CPU: user+system CPU seconds of the server process (from /proc) for one reply
@@ -44,7 +44,7 @@ import kindle_box  # noqa: E402
 from common import arm_python, med  # noqa: E402
 from testkit.kindle_fakes import Kindle, http, http_json  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
-from kindlechat import emulator as emu_mod  # noqa: E402
+from kindlechat.demo import emulator as emu_mod  # noqa: E402
 
 RESULTS = os.path.join(HERE, "results", "arm_start.json")
 
@@ -155,7 +155,7 @@ def cpu_of(pid):
 
 def import_seconds(kind, ext, arm_argv):
     code = ("import sys, time; t = time.perf_counter(); sys.path[:0] = [%r, %r]; "
-            "import kindlechat.server, kindlechat.gemini; print(time.perf_counter() - t)"
+            "import kindlechat.web.routes, kindlechat.providers.gemini; print(time.perf_counter() - t)"
             % (os.path.join(ext, "app"), os.path.join(ext, "vendor")))
     argv = (list(arm_argv) if kind == "arm" else [sys.executable]) + ["-I", "-S", "-c", code]
     import resource

@@ -45,7 +45,7 @@ SEP = "=========="
 PARSE = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from kindlechat.library import Library
+from kindlechat.library.kindle import Library
 def lib():
     return Library({"library_dir": sys.argv[2], "library_db": "", "demo": False, "translate_to": "", "data_dir": sys.argv[3]})
 def timed(l):

@@ -108,7 +108,7 @@ def importtime(tmp):
             elif m and len(m.group(3)) == 3:
                 children.append((m.group(4), int(m.group(2))))
     top.sort(key=lambda x: -x[1])
-    return total, top, sorted(inside.get("kindlechat.server", []), key=lambda x: -x[1])
+    return total, top, sorted(inside.get("kindlechat.web.routes", []), key=lambda x: -x[1])
 
 
 def main():
@@ -185,7 +185,7 @@ def start_and_memory(args, out, only):
             out["start_seconds"] = starts
             total_us, top, server_parts = importtime(tmp) if "start" in only else (0, [], [])
             out["importtime_us"] = {"total_top_level": total_us, "top": top[:15],
-                                    "kindlechat.server": server_parts[:15]}
+                                    "kindlechat.web.routes": server_parts[:15]}
 
             # -- memory -----------------------------------------------------
             kc = KindleChat(up.url, os.path.join(tmp, "data"), 500, tree=args.tree)
@@ -231,7 +231,7 @@ def print_start(args, starts, total_us, top, server_parts):
           [[k, median(v), min(v), max(v)] for k, v in starts.items()])
     print("\n`python -X importtime` of a start: %.1f ms in top-level imports; the largest:\n" % (total_us / 1000.0))
     table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in top[:8]])
-    print("\nof which kindlechat.server imports:\n")
+    print("\nof which kindlechat.web.routes imports:\n")
     table(["module", "cumulative ms"], [[name, us / 1000.0] for name, us in server_parts[:8]])
     first = median(starts["server, API key set"])
     print("\ntarget: first health answer <= 0.3 s: %.3f %s" % (first, "MET" if first <= 0.3 else "MISSED"))

@@ -29,7 +29,9 @@ sys.path.insert(0, BENCH)
 import common  # noqa: F401,E402  (puts the repo root and src/ on sys.path)
 from testkit.gemini_chunks import gemini_stream  # noqa: E402
 
-from kindlechat import gemini, replies, server, settings, store  # noqa: E402
+from kindlechat.providers import gemini  # noqa: E402
+from kindlechat import replies, settings, store
+from kindlechat.web import routes as server
 
 DATA = "/tmp/kindlechat-relay-once"
 

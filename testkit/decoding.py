@@ -3,13 +3,13 @@ pieces, through sse.LineDecoder, line by line until an error, then end(). Used b
 the decoder tests of every wire format (tests/test_gemini_decoder.py,
 tests/test_provider_decoders.py).
 
-    >>> from kindlechat import gemini
+    >>> from kindlechat.providers import gemini
     >>> deltas, decoder = feed(gemini.Decoder(), [b'data: {"candidates": [{"content": ',
     ...                                           b'{"parts": [{"text": "Hi"}]}}]}\\n\\n'])
     >>> [d.text for d in deltas], decoder.error
     (['Hi'], None)
 """
-from kindlechat import sse
+from kindlechat.providers import sse
 
 
 def feed(decoder, pieces):

@@ -130,7 +130,7 @@ def test_unknown_message_indexes(srv, index):
         assert status in (400, 403, 404, 405)
 
 
-@pytest.mark.parametrize("path", ["/../src/kindlechat/server.py", "/..%2f..%2fsrc/kindlechat/settings.py",
+@pytest.mark.parametrize("path", ["/../src/kindlechat/web/routes.py", "/..%2f..%2fsrc/kindlechat/settings.py",
                                   "/%2e%2e/%2e%2e/etc/passwd", "/....//....//etc/passwd", "/data/settings.json"])
 def test_static_path_traversal(srv, path):
     status, headers, payload = raw(srv, "GET", path)

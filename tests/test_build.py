@@ -76,7 +76,7 @@ def test_everything_lands_in_the_extension_folder(names):
     assert all(n.startswith(PREFIX) for n in names), [n for n in names if not n.startswith(PREFIX)]
     for needed in ("config.xml", "menu.json", "VERSION", "bin/start.sh", "bin/stop.sh", "bin/status.sh",
                    "bin/common.sh", "bin/launcher.py", "app/kindlechat/__main__.py",
-                   "app/kindlechat/server.py", "www/index.html", "www/app.js",
+                   "app/kindlechat/web/routes.py", "www/index.html", "www/app.js",
                    "vendor/bottle.py", "vendor/requests/__init__.py", "vendor/urllib3/__init__.py",
                    "vendor/idna/__init__.py", "vendor/certifi/cacert.pem",
                    "vendor/charset_normalizer/__init__.py", "vendor/segno/__init__.py"):
@@ -182,8 +182,8 @@ def test_the_zip_imports_and_compiles_without_warnings(kindle_zip, tmp_path, ver
         "            with open(p, 'rb') as source:\n"
         "                compile(source.read(), p, 'exec')\n"
         "import bottle, requests, urllib3, idna, certifi, charset_normalizer\n"
-        "import kindlechat.server, kindlechat.gemini, kindlechat.emulator, kindlechat.__main__\n"
-        "assert kindlechat.server.find_www() == %r, kindlechat.server.find_www()\n"
+        "import kindlechat.web.routes, kindlechat.providers.gemini, kindlechat.demo.emulator, kindlechat.__main__\n"
+        "assert kindlechat.web.routes.find_www() == %r, kindlechat.web.routes.find_www()\n"
         "assert requests.get  # noqa\n"
         "print('ok', sys.version.split()[0])\n"
         % (str(ext / "app"), str(ext / "vendor"), str(ext), str(ext / "www")))

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from kindlechat import clippings
+from kindlechat.library import clippings
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "clippings")
 

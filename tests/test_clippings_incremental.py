@@ -9,8 +9,8 @@ import zlib
 
 import pytest
 
-from kindlechat import clippings, clippings_cache, highlights
-from kindlechat.library import Library
+from kindlechat.library import clippings, clippings_cache, highlights
+from kindlechat.library.kindle import Library
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "clippings")
 NAMES = sorted(n for n in os.listdir(FIX) if n.endswith(".txt"))

@@ -2,7 +2,7 @@
 of README.md and docs/ARCHITECTURE.md list every route the server has, and no route it
 lacks. Whoever adds, renames or removes a route is told here which doc to change.
 
-Routes come from the real app (kindlechat.server.make_app over a real service.ChatServer),
+Routes come from the real app (kindlechat.web.routes.make_app over a real service.ChatServer),
 the docs' from their curl lines and their `METHOD /api/...` spans. Placeholders are
 compared as `{}`: bottle's <cid> and <index:int>, the docs' {id}, {N}, $ID and 1.
 """
@@ -12,7 +12,8 @@ import shlex
 
 import pytest
 
-from kindlechat import server, service, settings
+from kindlechat.web import routes as server
+from kindlechat import service, settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = {"README.md": "## HTTP API", "docs/ARCHITECTURE.md": "## HTTP API"}

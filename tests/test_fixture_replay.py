@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from kindlechat import gemini
+from kindlechat.providers import gemini
 from testkit.serverproc import ServerProcess
 from testkit.upstream import Reply, Upstream, split
 

@@ -8,11 +8,13 @@ import os
 
 import pytest
 
-from kindlechat import emulator, follow_ups, gemini, openai_chat, records, transport
+from kindlechat.demo import emulator
+from kindlechat import follow_ups, records
+from kindlechat.providers import gemini, openai_chat, transport
 from kindlechat.follow_ups import MARKER, Splitter
 from kindlechat.replies import Replies
 from kindlechat.store import Store
-from kindlechat.stream import ReplyStream
+from kindlechat.providers.stream import ReplyStream
 from testkit.gemini_chunks import sse_body
 from testkit.serverproc import ServerProcess
 from testkit.upstream import Reply, Upstream, split

@@ -10,9 +10,9 @@ import time
 import pytest
 import responses
 
-from kindlechat import gemini
-from kindlechat.stream import ReplyStream
-from kindlechat.transport import Transport
+from kindlechat.providers import gemini
+from kindlechat.providers.stream import ReplyStream
+from kindlechat.providers.transport import Transport
 from testkit.upstream import Reply, split
 
 BASE = "http://gemini.test/prefix"

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from kindlechat import gemini
+from kindlechat.providers import gemini
 from testkit.decoding import feed, texts
 from testkit.fixtures import gemini_dir
 

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from kindlechat import gemini, gemini_grounding, sse
-from kindlechat.stream import ReplyStream
-from kindlechat.transport import Transport
+from kindlechat.providers import gemini, gemini_grounding, sse
+from kindlechat.providers.stream import ReplyStream
+from kindlechat.providers.transport import Transport
 from testkit.fixtures import gemini_dir
 from testkit.gemini_chunks import chunk, event
 from testkit.serverproc import ServerProcess

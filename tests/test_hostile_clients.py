@@ -17,7 +17,8 @@ import pytest
 
 from testkit.faultkit import exchange, proc_stats, tally, wait_until
 from testkit.serverproc import ServerProcess
-from kindlechat import httpd, server, settings
+from kindlechat.web import httpd, routes as server
+from kindlechat import settings
 
 LINE = b"X-Pad: " + b"a" * (64 * 1024 - 10) + b"\r\n"    # a header line of 64 KB
 

@@ -67,7 +67,7 @@ import json, os, platform, ssl, sys
 ext = sys.argv[1]
 sys.path[:0] = [os.path.join(ext, "app"), os.path.join(ext, "vendor")]
 import requests, urllib3, certifi, idna, charset_normalizer, bottle
-import kindlechat.server, kindlechat.gemini
+import kindlechat.web.routes, kindlechat.providers.gemini
 ctx = ssl.create_default_context(cafile=certifi.where())
 outside = sorted(set(
     m.__file__ for m in list(sys.modules.values())

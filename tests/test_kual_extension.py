@@ -114,8 +114,8 @@ def test_python_sees_only_stdlib_and_the_zip(kindle):
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
     assert bare.returncode != 0 and "ModuleNotFoundError" in bare.stdout
     code = ("import sys; sys.path[:0] = [%r, %r]; import bottle, requests, urllib3, idna, certifi, "
-            "charset_normalizer, kindlechat.server; print(bottle.__file__); print(requests.__file__); "
-            "print(kindlechat.server.find_www())"
+            "charset_normalizer, kindlechat.web.routes; print(bottle.__file__); print(requests.__file__); "
+            "print(kindlechat.web.routes.find_www())"
             % (os.path.join(kindle.ext, "app"), os.path.join(kindle.ext, "vendor")))
     result = subprocess.run([wrapper, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             universal_newlines=True, timeout=60)

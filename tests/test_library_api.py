@@ -8,7 +8,7 @@ import pytest
 
 from testkit.serverproc import HTTPFailure, ServerProcess
 
-SAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "kindlechat", "sample_library")
+SAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "kindlechat", "library", "sample_library")
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "clippings")
 
 

@@ -11,12 +11,12 @@ import textwrap
 
 import pytest
 
-from kindlechat.library import Library
+from kindlechat.library.kindle import Library
 from testkit import SRC
 from testkit.serverproc import HTTPFailure, ServerProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SAMPLE = os.path.join(os.path.dirname(HERE), "src", "kindlechat", "sample_library")
+SAMPLE = os.path.join(os.path.dirname(HERE), "src", "kindlechat", "library", "sample_library")
 FIX = os.path.join(HERE, "fixtures", "clippings")
 
 

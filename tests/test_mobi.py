@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kindlechat import ebook, palmdoc
+from kindlechat.ebook import chat_book as ebook, palmdoc
 
 CHAT = {"id": "c0ffee12", "title": "Moby-Dick: “Call me Ishmael. Some years…”", "messages": [
     {"role": "user", "text": "Explain this passage from Moby-Dick by Herman Melville:\n\n“Call me Ishmael.”"},

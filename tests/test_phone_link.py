@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from kindlechat.link import PHONE_IDLE, Phone
+from kindlechat.web.link import PHONE_IDLE, Phone
 from phone_fixtures import WIFI, WifiServer, decode_qr
 from testkit.serverproc import HTTPFailure, ServerProcess
 

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import pytest
 
-from kindlechat import anthropic_messages, ollama_chat, openai_chat, sse
+from kindlechat.providers import anthropic_messages, ollama_chat, openai_chat, sse
 from testkit import ROOT
 from testkit.decoding import feed, texts
 

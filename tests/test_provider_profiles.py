@@ -8,7 +8,8 @@ import stat
 
 import pytest
 
-from kindlechat import profiles, settings
+from kindlechat.providers import profiles
+from kindlechat import settings
 from testkit.serverproc import HTTPFailure, ServerProcess
 
 OLD = {"api_key": "AIza-old-0123456789", "model": "gemini-2.5-pro", "temperature": 0.4,

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from kindlechat import anthropic_messages, ollama_chat, openai_chat, stream, transport
+from kindlechat.providers import anthropic_messages, ollama_chat, openai_chat, stream, transport
 from testkit.upstream import Reply, Upstream, split
 from test_provider_decoders import CAPTURES, FIXTURES, decode, wire_body
 

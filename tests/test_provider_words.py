@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from kindlechat import providers, settings as settings_mod, transport
+from kindlechat import settings as settings_mod
+from kindlechat.providers import kinds as providers, transport
 from testkit.ports import free_port
 from testkit.upstream import Reply, Upstream
 from test_provider_decoders import FIXTURES, wire_body

@@ -5,7 +5,8 @@ import threading
 import time
 
 from testkit.faultkit import exchange, wait_until
-from kindlechat import httpd, server, settings
+from kindlechat.web import httpd, routes as server
+from kindlechat import settings
 
 
 def test_half_sent_body_times_out_with_408(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 import requests
 import responses
 
-from kindlechat.sse import EventDecoder, LineDecoder, iter_events
+from kindlechat.providers.sse import EventDecoder, LineDecoder, iter_events
 
 
 def events_of(data, pieces=None):

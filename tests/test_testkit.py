@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kindlechat import sse
+from kindlechat.providers import sse
 from testkit.gemini_chunks import gemini_stream
 
 MODULES = ["ports", "gemini_chunks", "fixtures"]

@@ -10,9 +10,9 @@ import time
 
 import requests
 
-from kindlechat import gemini, sse
-from kindlechat.stream import ReplyStream
-from kindlechat.transport import Transport
+from kindlechat.providers import gemini, sse
+from kindlechat.providers.stream import ReplyStream
+from kindlechat.providers.transport import Transport
 from testkit import SRC
 from testkit.gemini_chunks import chunk, event, sse_body
 from testkit.upstream import Reply

@@ -1,4 +1,4 @@
-"""Build the demo's sample library, src/kindlechat/sample_library/, laid out like a
+"""Build the demo's sample library, src/kindlechat/library/sample_library/, laid out like a
 Kindle's /mnt/us: documents/My Clippings.txt (BOM, CRLF, as a Kindle writes it),
 system/vocabulary/vocab.db and cc.db, both with the real tables (see vocab.py and
 books.py for where their schemas come from). Public-domain books only.
@@ -8,7 +8,7 @@ books.py for where their schemas come from). Public-domain books only.
 import os
 import sqlite3
 
-ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "kindlechat", "sample_library")
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "kindlechat", "library", "sample_library")
 AUSTEN, MELVILLE, CARROLL = ("Pride and Prejudice (Penguin Classics) (Jane Austen)", "Moby-Dick (Herman Melville)",
                              "Alice's Adventures in Wonderland (Lewis Carroll)")
 CLIPPINGS = [

@@ -18,7 +18,7 @@ def main(argv=None):
               "(KINDLECHAT_TOKEN or --token; the KUAL menu's Wi-Fi mode sets one)" % settings["host"],
               file=sys.stderr)
         return 2
-    from .server import ChatServer, make_server   # after argument errors, which exit early
+    from .web.routes import ChatServer, make_server   # after argument errors, which exit early
     from . import memory
     memory.configure()   # large buffers mmapped: RSS follows what is held (memory.py)
     try:
@@ -28,7 +28,7 @@ def main(argv=None):
               % (settings["data_dir"], exc.strerror), file=sys.stderr)
     emulator = None
     if settings["demo"] or not settings["api_key"]:
-        from .emulator import Emulator
+        from .demo.emulator import Emulator
         emulator = Emulator(tokens_per_second=float(os.environ.get("KINDLECHAT_DEMO_TPS", "30")),
                             first_delay=float(os.environ.get("KINDLECHAT_DEMO_FIRST_MS", "500")) / 1000).start()
     chat = ChatServer(settings, emulator)

@@ -3,7 +3,8 @@ browser connection: the page may disconnect, reload or come back after the
 Kindle's Wi-Fi dropped, and read on from the offset it had.
 
     >>> import tempfile
-    >>> from kindlechat import gemini, store, stream, transport
+    >>> from kindlechat.providers import gemini, stream, transport
+    >>> from kindlechat import store
     >>> chats = store.Store(tempfile.mkdtemp())
     >>> cid = chats.create()
     >>> index = chats.add_message(cid, "model", "", "streaming")
@@ -23,7 +24,7 @@ from . import errors, memory
 from .errors import as_dict
 from .follow_ups import Splitter
 from .store import StorageError
-from .stream import EXTRAS
+from .providers.stream import EXTRAS
 from .text import Text
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply

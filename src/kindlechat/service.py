@@ -11,16 +11,17 @@ streaming, and the stream to the model. Holds no HTTP.
 import threading
 import time
 
-from . import __version__, errors, profiles, providers
+from . import __version__, errors
+from .providers import profiles, kinds as providers
 from . import settings as settings_mod
-from .models import ModelList
-from .model_notes import ModelNotes
-from . import model_advice
-from .library import Library
+from .providers.models import ModelList
+from .library.kindle import Library
+from .providers.notes import ModelNotes
+from .providers import advice as model_advice
 from .replies import Replies
 from .store import NotFound, Store, StorageError
-from .stream import EXTRAS
-from .transport import Transport
+from .providers.stream import EXTRAS
+from .providers.transport import Transport
 
 
 class ApiError(Exception):
@@ -166,7 +167,7 @@ class ChatServer:
         """{"models": [{"name", "display_name", "thinking", "available", "levels"}]} of
         the current profile, cached; an error of the service (bad key, offline) is a
         502 with its plain words. available: false for a model the key may no longer
-        use (model_notes); levels: the thinking levels to offer (Gemini)."""
+        use (providers/notes.py); levels: the thinking levels to offer (Gemini)."""
         demo_url = self._demo_url()
         name, profile = profiles.current(self.settings)
         models, error = self._fetch_models(demo_url, name, profile, refresh)
@@ -191,7 +192,7 @@ class ChatServer:
         return stream
 
     def _review(self, error, demo_url, name, profile):
-        """A reply's error, with what the notes and the key's list add (model_advice)."""
+        """A reply's error, with what the notes and the key's list add (providers/advice.py)."""
         return model_advice.review(error, profile, self.notes, self._notes_source(profile),
                                    lambda: self._fetch_models(demo_url, name, profile)[0] or [])
 

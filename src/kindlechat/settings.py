@@ -13,7 +13,7 @@ import argparse
 import json
 import os
 
-from . import profiles
+from .providers import profiles
 
 # name: (default, type, help).  The README documents every one (tests/test_settings.py).
 DEFAULTS = {

@@ -17,7 +17,7 @@ import json
 import re
 
 from .httpd import LINGER
-from .service import ApiError
+from ..service import ApiError
 
 MAX_BODY = 256 * 1024      # bytes of a request body: a 30,000-character message is at most 120 KB
 MAX_DEPTH = 32             # the API's bodies are one or two levels deep

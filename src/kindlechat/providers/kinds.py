@@ -3,7 +3,8 @@ request builder and decoder, on the server's transport. The service and the
 replies name no provider; a new provider adds its wire format module (a
 request() and a Decoder), its model list, and its line in KINDS.
 
-    >>> from kindlechat import settings, transport
+    >>> from kindlechat import settings
+    >>> from kindlechat.providers import transport
     >>> s = settings.load(["--data-dir", "/nonexistent"], environ={})
     >>> stream = open_stream(transport.Transport(), s, [("user", "Hi")], "http://127.0.0.1:9")
     >>> stream.exchange.url
@@ -16,8 +17,10 @@ Each profile's key goes only to that profile's own base URL, in its kind's heade
 (the builders: x-goog-api-key, Authorization: Bearer, x-api-key). In demo mode every
 profile's base URL is the emulator's, and its key the word "demo".
 """
-from . import anthropic_messages, follow_ups, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
 from urllib.parse import urlsplit
+
+from . import anthropic_messages, gemini, gemini_models, ollama_chat, openai_chat, other_models, profiles
+from .. import follow_ups
 
 from .stream import ReplyStream
 
@@ -77,7 +80,7 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
     "model") from profile (default: the current one; name: what its messages call
     the service): to the emulator at demo_url in demo mode, else to the profile's
     base URL with its key. options: {"search": bool, "thinking": bool or None,
-    "follow_ups": bool, "refused": the thinking levels the model refused (model_notes)}."""
+    "follow_ups": bool, "refused": the thinking levels the model refused (notes.py)}."""
     if profile is None:
         name, profile = profiles.current(settings)
     kind = profile["kind"] if profile["kind"] in KINDS else "gemini"

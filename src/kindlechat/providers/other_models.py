@@ -14,7 +14,7 @@ request builders then send no reasoning setting the model could refuse.
 import json
 from urllib.parse import urlencode
 
-from .errors import from_exception, provider_http_error, provider_not_a_stream
+from ..errors import from_exception, provider_http_error, provider_not_a_stream
 
 MAX_PAGES, MAX_MODELS = 20, 500
 

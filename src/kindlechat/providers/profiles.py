@@ -21,7 +21,7 @@ Wording shown for a bad profile is errors.providers' (bad_profile).
 import ipaddress
 from urllib.parse import urlsplit
 
-from .errors import bad_profile
+from ..errors import bad_profile
 
 GEMINI = "Gemini"   # the profile today's top-level settings make
 KINDS = ("gemini", "openai", "anthropic", "ollama")

@@ -12,7 +12,7 @@ the rest of the server must still start (errors.no_sqlite says so in plain words
 import os
 from urllib.parse import quote
 
-from . import errors
+from .. import errors
 
 BUSY_TIMEOUT = 0.5   # seconds: a write by the Kindle's own app wins; we say "busy, try again"
 

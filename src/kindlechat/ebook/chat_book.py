@@ -11,7 +11,7 @@ own, **bold** as plain words, lists as "- ").
 """
 import re
 
-from . import book_html, mobi
+from . import html as book_html, mobi
 
 INLINE = ((re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), r"\1\2"),
           (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),

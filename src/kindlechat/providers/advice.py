@@ -1,4 +1,4 @@
-"""What a reply's error adds from the notes (model_notes.py) and the key's own model
+"""What a reply's error adds from the notes (notes.py) and the key's own model
 list: a retired model's replacement, a refused thinking level remembered, the lighter
 models a day's quota suggests. No model is named here as a fact: the list is the
 service's own, fetched live (models.ModelList keeps it).
@@ -12,7 +12,7 @@ service's own, fetched live (models.ModelList keeps it).
 """
 import re
 
-from . import errors
+from .. import errors
 
 # A name that is not a stable release: previews, experiments, and rolling aliases.
 UNSTABLE = re.compile(r"preview|exp|latest|lite", re.I)

@@ -26,7 +26,8 @@ import os
 import threading
 import zlib
 
-from . import clippings, clippings_cache, errors
+from . import clippings, clippings_cache
+from .. import errors
 
 log = logging.getLogger(__name__)
 MAX_CLIPPINGS = 64 * 1024 * 1024

@@ -13,7 +13,7 @@ come back as values (errors.py), never raised.
 import json
 from urllib.parse import urlencode
 
-from .errors import from_error_body, from_exception, not_event_stream
+from ..errors import from_error_body, from_exception, not_event_stream
 
 # A list that never ends (a relay repeating its nextPageToken) stops here: Gemini
 # has about 50 models, one page at pageSize=1000.

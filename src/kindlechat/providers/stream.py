@@ -4,7 +4,7 @@ error, finish and usage say how it ended, and sources, queries and urls where th
 answer came from (EXTRAS; extras() reads them while it streams); close() from
 another thread ends it at once. Errors are values with a code and a plain message (errors.py).
 
-    >>> from kindlechat import gemini, transport
+    >>> from kindlechat.providers import gemini, transport
     >>> exchange = transport.Transport().exchange("http://127.0.0.1:9/", {}, b"{}", {"connect": 2})
     >>> stream = ReplyStream(exchange, gemini.Decoder())
     >>> list(stream), stream.error.code
@@ -16,7 +16,7 @@ import json
 from collections import namedtuple
 
 from . import sse
-from .errors import damaged_note, dropped, from_exception
+from ..errors import damaged_note, dropped, from_exception
 
 Delta = namedtuple("Delta", "text thought")
 Delta.__doc__ = "A piece of the reply: text, and whether it is a thought summary."
@@ -32,7 +32,7 @@ class ReplyStream:
     def __init__(self, exchange, decoder, api_key="", who="the service", local=False):
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
         self.who, self.local = who, local   # the service's name in messages; on the reader's own network
-        self.review = None   # error -> error: the service's look at how it ended (model_notes), or None
+        self.review = None   # error -> error: the service's look at how it ended (notes.py), or None
         self.error = self.finish = self.usage = None
         self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (providers.py)
         self.sources = self.queries = self.urls = None

@@ -21,8 +21,8 @@ sent (Authorization: Bearer) only when set, for ollama.com or a proxy in front.
 """
 import json
 
-from .decoder_base import BaseDecoder, usage
-from .errors import provider_finish
+from .base import BaseDecoder, usage
+from ..errors import provider_finish
 from .stream import Delta
 
 CONTENT_TYPE = "application/x-ndjson"

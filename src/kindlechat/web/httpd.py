@@ -32,7 +32,7 @@ from collections import OrderedDict, namedtuple
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from . import errors
+from .. import errors
 
 Limits = namedtuple("Limits", "max_head head_timeout body_timeout max_pending max_workers "
                               "drain_bytes drain_timeout")

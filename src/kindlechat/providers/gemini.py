@@ -24,8 +24,8 @@ import re
 from json.decoder import scanstring
 
 from . import sse
-from .errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
-from .decoder_base import json_object
+from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
+from .base import json_object
 from .gemini_grounding import Collector
 from .stream import Delta
 
@@ -164,7 +164,7 @@ def thinking_kind(model, thinking=None, level_set=False):
 
 def thinking_config(settings, thinking=None, refused=()):
     """generationConfig.thinkingConfig for the model in settings, or {}. A level the
-    model refused once (refused: model_notes) is never sent again: the model's default.
+    model refused once (refused: notes.py) is never sent again: the model's default.
 
         >>> thinking_config({"model": "gemini-3.8-flash", "thinking_level": "MINIMAL"}, True, {"MINIMAL"})
         {}

@@ -14,7 +14,9 @@ import shutil
 import subprocess
 import threading
 
-from . import books as books_mod, ebook, errors, highlights as highlights_mod, prompts, vocab
+from . import books as books_mod, highlights as highlights_mod, prompts, vocab
+from ..ebook import chat_book as ebook
+from .. import errors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "sample_library")

@@ -35,7 +35,7 @@ def recent(path, limit, immutable=False):
     if why is not None:
         return [], why
     if not NEEDED <= have:
-        from . import errors
+        from .. import errors
         return [], errors.library_schema(path)
     pick = ["p_titles_0_nominal", "j_credits" if "j_credits" in have else "''",
             "p_percentFinished" if "p_percentFinished" in have else "NULL", "p_lastAccess",

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 
-from . import errors
+from .. import errors
 from .guards import LOOPBACK_NAMES
 
 PHONE_IDLE = 600.0      # seconds after the phone's last request that it counts as in use

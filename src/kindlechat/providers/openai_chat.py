@@ -27,8 +27,8 @@ LAN take none).
 import json
 
 from . import sse
-from .decoder_base import BaseDecoder, usage
-from .errors import provider_finish, provider_mid_stream
+from .base import BaseDecoder, usage
+from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"

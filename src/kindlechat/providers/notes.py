@@ -23,7 +23,7 @@ import json
 import os
 import threading
 
-from .diskwrite import write_atomic
+from ..diskwrite import write_atomic
 
 FILE = "models.json"
 LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")

@@ -22,7 +22,7 @@ Trigger messages (start the message with one of these) show every error case:
   demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
   demo:retired   the model is retired for this key from now on (Google's 404, naming the replacement)
-The models are December 2026's (emulator_tools.MODELS): gemini-2.0-* and gemini-2.5-*
+The models are December 2026's (tools.MODELS): gemini-2.0-* and gemini-2.5-*
 answer Google's retirement 404, and 3.7/3.8 Flash refuse the thinking level MINIMAL.
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
@@ -40,9 +40,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import emulator_tools as tools
-from . import emulator_wire as wire
-from . import follow_ups
+from . import tools
+from . import wire
+from .. import follow_ups
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")

@@ -5,7 +5,7 @@ file is ignored (None), never trusted: its own bytes carry a CRC-32 (a flipped b
 is a cache not read), and the caller checks the file's CRC against the file.
 
     >>> import os, tempfile
-    >>> from kindlechat.clippings import Parser
+    >>> from kindlechat.library.clippings import Parser
     >>> p = Parser()
     >>> p.feed(["Book (A)\\n- Your Highlight on Location 1-2 | Added on 1 May 2020 10:00\\n\\nOne"])
     >>> path = os.path.join(tempfile.mkdtemp(), "cache.json")
@@ -21,7 +21,7 @@ import json
 import os
 import zlib
 
-from . import diskwrite
+from .. import diskwrite
 from .clippings import Parser
 
 # Bump when the parser's output changes: an older cache is then parsed afresh.

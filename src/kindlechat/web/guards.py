@@ -8,7 +8,7 @@ import hmac
 import json
 from urllib.parse import parse_qs
 
-from . import errors
+from .. import errors
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")

@@ -16,15 +16,15 @@ import os
 
 import bottle
 
-from . import errors
+from .. import errors
 from .answers import event_stream, json_answer
 from .body import read_json
 from .guards import allowed_hosts, guard
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
-from .library import LibraryError
+from ..library.kindle import LibraryError
 from .link import LinkError, Phone
-from .service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
-from .store import NotFound, StorageError
+from ..service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
+from ..store import NotFound, StorageError
 
 MAX_MESSAGE = 30000            # characters of one message
 MAX_WAIT = 60.0                # seconds a long poll may be held
@@ -47,7 +47,7 @@ def json_error(status, code, message):
 
 def find_www():
     """The page's folder: beside src/ in a checkout, beside the package in the zip."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the package, above web/
     for candidate in (os.environ.get("KINDLECHAT_WWW", ""), os.path.join(here, "www"),
                       os.path.join(here, "..", "www"), os.path.join(here, "..", "..", "www")):
         if candidate and os.path.isfile(os.path.join(candidate, "index.html")):

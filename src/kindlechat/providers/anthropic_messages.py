@@ -22,8 +22,8 @@ skipped; the key travels only in x-api-key, with anthropic-version beside it.
 import json
 
 from . import sse
-from .decoder_base import BaseDecoder, usage
-from .errors import provider_finish, provider_mid_stream
+from .base import BaseDecoder, usage
+from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
