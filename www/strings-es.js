@@ -16,7 +16,7 @@ Strings.es = {
   urlContext: 'Leer las páginas web que enlaza un mensaje',
   throttle: 'Redibujar la pantalla como mucho cada ... ms', save: 'Guardar',
   serverError: 'Error del servidor ', unreachable: 'No se puede conectar con el servidor de KindleChat.',
-  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: 'Gemini está escribiendo...',
+  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: '%s está escribiendo...',
   stopped: 'Detenido.', interrupted: 'Interrumpido.', wrong: 'Algo ha salido mal.',
   kept: ' El texto escrito hasta ahora se conserva.', retry: 'Reintentar', tooLong: 'Este mensaje es demasiado largo.',
   tryingAgain: ' Volviendo a intentarlo...',
@@ -52,5 +52,8 @@ Strings.es = {
   noKeyOther: 'Aún no hay clave: pega la que te dio el servicio.', noKeyNeeded: 'En tu propia red no hace falta clave.',
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
+  // issue 21
+  stillWaiting: 'Aún esperando a %s...', useDefault: 'Enviar con el razonamiento predeterminado del modelo',
+  noModelYet: 'Este perfil aún no tiene modelo: elige uno de la lista o escribe su nombre.',
   levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']]
 };
