@@ -37,9 +37,9 @@ sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.path.join(REPO, "
 
 import kindle_box  # noqa: E402
 from common import arm_python, med  # noqa: E402
+from testkit.fixtures import CLIPPINGS as FIX  # noqa: E402
 from testkit.kindle_fakes import Kindle, http  # noqa: E402
 
-FIX = os.path.join(REPO, "tests", "fixtures", "clippings")
 RESULTS = os.path.join(HERE, "results", "library_parse.json")
 SEP = "=========="
 PARSE = r"""

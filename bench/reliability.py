@@ -24,10 +24,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DOC = os.path.join(ROOT, "docs", "RELIABILITY.md")
-TESTS = ["tests/test_upstream_faults.py", "tests/test_browser_faults.py", "tests/test_durability.py",
+TESTS = ["tests/test_upstream_faults.py", "tests/page/test_browser_faults.py", "tests/test_durability.py",
          "tests/test_disk_full.py", "tests/test_damaged_chats.py", "tests/test_wedges.py",
          "tests/test_bad_input.py", "tests/test_oversized_bodies.py", "tests/test_hostile_clients.py",
-         "tests/test_security.py", "tests/test_page_settings.py", "tests/test_page_polling.py",
+         "tests/test_security.py", "tests/page/test_page_settings.py", "tests/page/test_page_polling.py",
          "tests/test_load.py"]
 BEGIN, END = "<!-- table: bench/reliability.py -->", "<!-- end of table -->"
 

@@ -3,12 +3,17 @@
 
 >>> sorted(os.listdir(gemini_dir()))[0]
 'README.md'
+>>> os.path.isdir(CLIPPINGS)
+True
+
+Tests, bench/ and tools/ find them here, never by joining "tests" themselves.
 """
 import os
 
 from testkit import ROOT
 
 GEMINI = os.path.join(ROOT, "tests", "fixtures", "gemini")
+CLIPPINGS = os.path.join(ROOT, "tests", "fixtures", "clippings")
 
 
 def gemini_dir():

@@ -7,7 +7,7 @@ port and Debian's Chromium (/usr/bin/chromium, KINDLECHAT_CHROMIUM) through Play
 shows Highlights with a highlight tapped, Words, and the chat Explain started from that
 highlight, streamed to the end. Each PNG is re-encoded as 4-bit grayscale (a Kindle shows
 16 grays; pure Python, since the venv has no Pillow), which keeps each well under 60 KB.
-Not part of the test suite; tests/test_page_library.py checks the README's links.
+Not part of the test suite; tests/page/test_page_library.py checks the README's links.
 """
 import os
 import struct

@@ -1,6 +1,6 @@
 /* The page in German: every key of Strings.en (strings.js), in plain words, addressing
    the reader as "du" as Gemini's own German does. A leading or trailing space is where
-   the page joins the text to another (tests/test_page_languages.py checks both).
+   the page joins the text to another (tests/page/test_page_languages.py checks both).
    ES5 (see app.js). Loaded after strings.js. */
 Strings.de = {
   langName: 'Deutsch', language: 'Sprache', langAuto: 'Automatisch (wie der Browser)',

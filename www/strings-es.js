@@ -1,6 +1,6 @@
 /* The page in Spanish: every key of Strings.en (strings.js), in plain words, addressing
    the reader as "tú" as Google's Spanish does. Spaces at either end as in English
-   (tests/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
+   (tests/page/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
 Strings.es = {
   langName: 'Español', language: 'Idioma', langAuto: 'Automático (el del navegador)',
   chats: 'Chats', settings: 'Ajustes', emptyTitle: 'Pregúntale a Gemini lo que quieras',

@@ -1,6 +1,6 @@
 /* The page in French: every key of Strings.en (strings.js), in plain words, addressing
    the reader as "vous" as Google's French does. Spaces at either end as in English
-   (tests/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
+   (tests/page/test_page_languages.py). ES5 (see app.js). Loaded after strings.js. */
 Strings.fr = {
   langName: 'Français', language: 'Langue', langAuto: 'Automatique (celle du navigateur)',
   chats: 'Discussions', settings: 'Réglages', emptyTitle: 'Demandez ce que vous voulez à Gemini',

@@ -1,5 +1,5 @@
 /* Every word the page shows, one table a language: Strings.en here, the source every other
-   table (strings-de.js ...) has every key of (tests/test_page_languages.py). index.html's
+   table (strings-de.js ...) has every key of (tests/page/test_page_languages.py). index.html's
    texts are named by their data-t attributes; kit.js picks the table (issue 15).
    ES5 (see app.js). Loaded first; its one global is Strings. */
 var Strings = {en: {

@@ -135,7 +135,7 @@ def _lines(name, value):
 _CHOICES = {"thinking_level": ("MINIMAL", "LOW", "MEDIUM", "HIGH")}
 
 
-# The languages the page has a table for (www/strings*.js; tests/test_page_languages.py
+# The languages the page has a table for (www/strings*.js; tests/page/test_page_languages.py
 # checks the two agree). A region is dropped: "de-AT" is "de".
 LANGUAGES = ("en", "de", "fr", "es")
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Shared by start.sh, stop.sh and status.sh; sourced with EXT set to the extension folder.
-# POSIX sh for the Kindle's busybox ash: no bashisms (tests/test_kual_extension.py checks).
+# POSIX sh for the Kindle's busybox ash: no bashisms (tests/kindle/test_kual_extension.py checks).
 
 # The root of the Kindle's user storage. Only the desktop emulation sets this variable;
 # every other path below derives from it.

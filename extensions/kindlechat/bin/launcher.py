@@ -11,7 +11,7 @@ run it isolated (-I: no PYTHON* variables, no user site, not even this script's
 folder on sys.path), so nothing of the Kindle's environment or of another program's
 packages (pithon's pip) comes between the zip and the server; it runs the same
 under -S. Written for Python 3.9 without f-strings, so an older Python still gets
-as far as saying it is too old; tests/test_python39.py keeps it free of what 3.12
+as far as saying it is too old; tests/kindle/test_python39.py keeps it free of what 3.12
 to 3.14 removed.
 """
 import argparse

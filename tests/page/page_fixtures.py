@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests of the page (tests/test_page_*.py).
+"""Fixtures for the browser tests of the page (tests/page/test_page_*.py).
 
 A real server process with the built-in Gemini emulator, and Debian's Chromium driven by
 Playwright. Import what a test module needs: ``from page_fixtures import server, browser, page``.
@@ -13,7 +13,7 @@ import pytest
 from testkit.serverproc import ServerProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 CHROMIUM = os.environ.get("KINDLECHAT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

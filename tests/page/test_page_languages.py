@@ -1,7 +1,7 @@
 """The page in the reader's language (issue 15, must 4): every table has every key of
 the English one, index.html's texts all come from the table, and the `language` setting
 takes exactly the languages the page has. Pure Python over the files, plus one real
-server for the setting; the German page itself is tests/test_page_german.py."""
+server for the setting; the German page itself is tests/page/test_page_german.py."""
 import html.parser
 import os
 import re

@@ -11,7 +11,7 @@ import pytest
 from testkit.kindle_fakes import Kindle, built_zip, http_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIX = os.path.join(HERE, "fixtures", "clippings")
+FIX = os.path.join(os.path.dirname(HERE), "fixtures", "clippings")
 RESCAN = ["lipc-set-prop", "com.lab126.scanner", "doFullScan", "1"]
 
 

@@ -1,5 +1,5 @@
 """The page's string tables (www/strings.js, www/strings-*.js) read in Python, for
-tests/test_page_languages.py and tests/test_page_german.py: no JavaScript engine needed.
+tests/page/test_page_languages.py and tests/page/test_page_german.py: no JavaScript engine needed.
 
     >>> tables = read_tables()
     >>> tables["en"]["send"], sorted(tables) == sorted(set(tables))
@@ -13,7 +13,7 @@ import glob
 import os
 import re
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WWW = os.path.join(ROOT, "www")
 _TOKEN = re.compile(r"""\s*(?:(//[^\n]*|/\*.*?\*/)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_$][\w$]*)|(\S))""", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}

@@ -1,4 +1,4 @@
-"""The Gemini client: the request gemini.py builds, how its decoder and
+"""Gemini over the provider seam: the request gemini.py builds, how its decoder and
 stream.ReplyStream read chunks over transport.py, and every error turned into a
 message. Unit tests use `responses`; the timing and framing tests use a real
 loopback server (testkit/upstream.py)."""

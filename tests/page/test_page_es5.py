@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WWW = os.path.join(ROOT, "www")
 SCRIPTS = sorted(glob.glob(os.path.join(WWW, "*.js")))
 ACORN = os.path.join(ROOT, "node_modules", "acorn")

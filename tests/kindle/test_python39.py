@@ -1,6 +1,6 @@
 """The server runs on every Kindle Python, NiLuJe's 3.9 through pithon (HF)'s 3.14: 3.9
 syntax and standard library, nothing that 3.12 to 3.14 removed or deprecated, and imports
-of nothing but the standard library, bottle and requests. (tests/test_kindle_pythons.py
+of nothing but the standard library, bottle and requests. (tests/kindle/test_kindle_pythons.py
 runs the built zip on 3.9 and on the newest CPython here, deprecations as errors.)"""
 import ast
 import glob
@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCES = sorted(glob.glob(os.path.join(ROOT, "src", "kindlechat", "**", "*.py"), recursive=True))
 LAUNCHER = os.path.join(ROOT, "extensions", "kindlechat", "bin", "launcher.py")
 

@@ -14,7 +14,7 @@ import pytest
 from page_fixtures import Server, browser, open_page, wait_js, wait_status, MODES  # noqa: F401 -- fixtures
 from phantom_page import Phantom
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QUICK = {"KINDLECHAT_DEMO_TPS": "400", "KINDLECHAT_DEMO_FIRST_MS": "50"}
 SAVED = "Saved to your Kindle's library as "
 
