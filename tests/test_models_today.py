@@ -168,3 +168,41 @@ def test_demo_mode_says_the_same_words(tmp_path, today):
         assert tap_switch(demo, cid, "gemini-3.8-flash")["status"] == "done"
     finally:
         demo.stop()
+
+
+def test_a_days_quota_suggests_lighter_models_of_the_keys_list(tmp_path, today):
+    per_day = os.path.join(os.path.dirname(__file__), "fixtures", "gemini", "err_429_per_day_stremio_170.json")
+    per_minute = os.path.join(os.path.dirname(__file__), "fixtures", "gemini", "err_429_retryinfo_vercel.json")
+    bodies = []
+    for path in (per_day, per_minute):
+        with open(path, "rb") as f:
+            bodies.append(f.read())
+    route = Today()
+    today.route = lambda r: Reply(status=429, body=bodies.pop(0), content_type="application/json",
+                                  framing="length") if bodies and ":stream" in r["path"] else route(r)
+    srv = start(tmp_path / "data", today, {"model": "gemini-3.8-flash"})
+    try:
+        day = ask(srv)[1]["error"]
+        minute = ask(srv)[1]["error"]
+    finally:
+        srv.stop()
+    assert day["code"] == "daily_quota" and day["switch"] is True and "per day" in day["message"]
+    # From the key's own list: Flash-Lite first, never the model whose day is used up.
+    assert day["suggest"] and "lite" in day["suggest"][0] and "gemini-3.8-flash" not in day["suggest"]
+    from testkit.today import LISTED
+    assert set(day["suggest"]) <= set(LISTED)
+    assert minute["code"] == "rate_limited" and "per-minute" in minute["message"]
+
+
+def test_another_service_refusing_its_model_offers_one_of_its_own_list(tmp_path):
+    demo = start(tmp_path / "demo", None, {"profile": "Ollama", "profiles": {
+        "Ollama": {"kind": "ollama", "base_url": "http://192.168.1.20:11434", "model": "qwen3:demo", "api_key": ""}}})
+    try:
+        cid, answer = ask(demo, "demo:retired Hello")
+        listed = [m["name"] for m in demo.get("/api/models")["models"]]
+    finally:
+        demo.stop()
+    error = answer["error"]
+    assert error["code"] == "model_unavailable" and error["switch"] is True
+    assert "Ollama at 192.168.1.20" in error["message"] and "qwen3:demo" in error["message"]
+    assert error["replacement"] in listed and error["replacement"] != "qwen3:demo"
