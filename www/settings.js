@@ -89,7 +89,7 @@ function putNow(body, keys) {
   setText($('settings-status'), '');
   api('PUT', '/api/settings', body, function (err, s) {
     var i;
-    setText($('settings-status'), err ? err.message : T.saved);
+    if (err || n === S.seq) { setText($('settings-status'), err ? err.message : T.saved); }   // a later save speaks for itself
     if (err || n !== S.seq) { return; }
     for (i = 0; i < keys.length; i++) { delete S.touched[keys[i]]; }
     fillSettings(s);
@@ -117,6 +117,7 @@ function saveSettings() {
     body[FIELDS[i]] = v;
   }
   n = ++S.seq;
+  setText($('settings-status'), '');   // "Saved." speaks of this save, not of a tap before it
   api('PUT', '/api/settings', body, function (err, s) {
     if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
     setText($('settings-status'), err ? err.message : T.saved);
