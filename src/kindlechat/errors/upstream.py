@@ -148,7 +148,7 @@ def quota_period(details):
 
 def daily_quota(who="Gemini"):
     """A model's daily limit used up (free keys: as few as 20 requests a day)."""
-    return GeminiError("daily_quota", "%s's daily limit for this model is used up (requests per day). It "
+    return GeminiError("daily_quota", "%s: this model's daily limit is used up (requests per day). It "
                        "resets at midnight Pacific time; until then, tap a lighter model below or pick another model "
                        "in Settings." % who)
 
