@@ -10,7 +10,9 @@ Unzipped at the root of the Kindle's storage (/mnt/us) it lands in extensions/ki
     config.xml menu.json bin/    the KUAL extension, from extensions/kindlechat/
     app/kindlechat/              the server, from src/kindlechat/
     www/                         the page, from www/
-    vendor/                      bottle, requests and their libraries, from the wheels in vendor.txt
+    vendor/                      bottle, requests and their libraries, from the wheels in vendor.txt,
+                                 each with its licence in its .dist-info/
+    LICENSE                      KindleChat's own (MIT)
     VERSION
 
 It never holds data: chats, settings and the log live in /mnt/us/kindlechat/ (see
@@ -225,6 +227,10 @@ def collect(root=HERE, wheels_folder=WHEELS, pins_file=VENDOR_PINS):
     for name, path in sorted(fetch_wheels(read_pins(pins_file), wheels_folder, pins_file).items()):
         for rel, data in wheel_entries(path):
             add("vendor/" + rel, data)
+    # KindleChat's own licence beside the code; each vendored library keeps its own in
+    # vendor/<name>.dist-info/, as its wheel has it (MIT, Apache-2.0, BSD, MPL-2.0).
+    with open(os.path.join(root, "LICENSE"), "rb") as f:
+        add("LICENSE", f.read())
     add("VERSION", (version + "\n").encode("ascii"))
     return version, files
 

@@ -65,7 +65,7 @@ def reply_text(size):
 class FixedReplyHandler(emu_mod.Handler):
     """The built-in emulator's wire format and chunking, always with the bench's text."""
 
-    def _answer(self, question, emu):
+    def _answer(self, question, emu, model="", request=None):   # the emulator passes both
         self._stream(self._chunks(emu.bench_text, "", emu), emu)
 
 

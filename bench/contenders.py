@@ -45,7 +45,7 @@ def bare_runner(url):
 
 def stream_runner(url):
     sys.path.insert(0, os.environ.get("KINDLECHAT_SRC") or os.path.join(os.path.dirname(__file__), "..", "src"))
-    from kindlechat.providers import gemini, kinds as providers, transport
+    from kindlechat.providers import gemini, ask as providers, transport
     from kindlechat.providers.stream import ReplyStream
     pipe = transport.Transport()
     body = json.dumps(BODY).encode("utf-8")

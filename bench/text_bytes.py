@@ -24,7 +24,7 @@ import json, sys, tracemalloc
 try:
     from kindlechat.text import Text
 except ImportError:          # 698c671: the list of pieces lived in replies.py
-    from kindlechat.replies import Text
+    from kindlechat.text import Text
 import kindlechat, os
 text, cuts = json.loads(sys.stdin.read())
 tracemalloc.start()

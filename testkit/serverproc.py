@@ -19,7 +19,10 @@ from testkit import ROOT, SRC
 from testkit.ports import free_port
 
 # A quick emulator for tests that don't measure pacing.
-FAST_DEMO = {"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "20"}
+# A fast demo; and cuts end a reply as they did before continuations (issue 25), which
+# the tests of cuts and their messages rely on: tests/test_continuation.py turns them on.
+FAST_DEMO = {"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "20", "KINDLECHAT_RECONNECT_TRIES": "0"}
+LIVE = ("streaming", "reconnecting")   # a reply's statuses before its end
 
 
 class HTTPFailure(Exception):
@@ -99,14 +102,16 @@ class ServerProcess:
     def read_reply(self, chat_id, index, wait=10, limit=120):
         """Long-poll a reply from offset 0 to its end; returns the last answer with the
         whole text joined. Fails on a repeated or missing offset."""
-        offset, parts, deadline = 0, [], time.monotonic() + limit
+        offset, parts, deadline, statuses = 0, [], time.monotonic() + limit, []
         while time.monotonic() < deadline:
             answer = self.get("/api/chats/%s/messages/%d?from=%d&wait=%s" % (chat_id, index, offset, wait))
             assert answer["next"] == offset + len(answer["text"]), answer
             parts.append(answer["text"])
             offset = answer["next"]
-            if answer["status"] != "streaming":
-                answer["text"] = "".join(parts)
+            if not statuses or statuses[-1] != answer["status"]:
+                statuses.append(answer["status"])
+            if answer["status"] not in LIVE:
+                answer["text"], answer["statuses"] = "".join(parts), statuses
                 return answer
         raise AssertionError("reply did not end in %ss" % limit)
 

@@ -44,6 +44,7 @@ class Reply:
     drop_after: Optional[int] = None         # after this many pieces, close the socket abruptly
     stall_seconds: float = 30.0
     head_delay: float = 0.0                  # seconds before the status line (a slow first token)
+    drop_before_head: bool = False           # close (RST) before the first byte of the answer
     keep_alive: bool = False                 # no "Connection: close": the next request may come on it
     headers: dict = field(default_factory=dict)
 
@@ -99,6 +100,8 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             up.requests.append(request)
             reply = (up.route(request) if up.route else None) or up.next_reply()
+            if callable(reply):   # a reply made from the request (a continuation of what it carries)
+                reply = reply(request)
             try:
                 if not self._respond(sock, reply, up) or not reply.keep_alive:
                     return
@@ -133,6 +136,9 @@ class _Handler(socketserver.BaseRequestHandler):
         pieces = split(body, "whole") if reply.pieces is None or reply.gzip else reply.pieces
         if reply.head_delay:
             up.stopping.wait(reply.head_delay)
+        if reply.drop_before_head:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return False
         head = ["HTTP/1.1 %d X" % reply.status, "Content-Type: " + reply.content_type]
         if reply.gzip:
             head.append("Content-Encoding: gzip")
@@ -170,8 +176,9 @@ class _Server(socketserver.ThreadingTCPServer):
 class Upstream:
     """The server: script() the replies, then point a client at url."""
 
-    def __init__(self, tls=None, route=None):
+    def __init__(self, tls=None, port=0, route=None):
         self.tls = tls              # a server-side ssl.SSLContext: HTTPS
+        self.port = port            # 0: a free one (a port given: the network coming back there)
         self.route = route          # request -> Reply, or None for the next scripted one (testkit/today.py)
         self.requests = []
         self.connections = 0        # TCP connections accepted
@@ -182,7 +189,8 @@ class Upstream:
         self._server = None
 
     def script(self, *replies):
-        """Queue replies; the last one is repeated once the queue is empty."""
+        """Queue replies; the last one is repeated once the queue is empty. A reply may
+        be a function of the request (its method, path, headers, body) returning one."""
         self._replies.extend(replies)
         return self
 
@@ -192,7 +200,7 @@ class Upstream:
         return self._last
 
     def start(self):
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", self.port), _Handler)
         self._server.upstream = self
         self.url = "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self._server.server_address[1])
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

@@ -31,8 +31,15 @@ def test_demo_highlights_words_books(demo):
     assert demo.get("/api/highlights?q=darcy")["total"] == 1                        # and the note
     words = demo.get("/api/words?limit=3")["words"]
     assert len(words) == 3 and words[0]["word"] == "mizzen" and words[0]["when"] > words[1]["when"]
-    books = demo.get("/api/books")["books"]
-    assert books[0]["title"] == "Moby-Dick" and books[0]["progress"] == 0.62
+    listed = demo.get("/api/books")
+    books = listed["books"]
+    # The book being read is the calibre-made sample (tools/make_sample_book.py), not KUAL,
+    # opened after it; its place comes from its sidecar.
+    assert [b["title"] for b in books][:2] == ["The Lighthouse Keeper's Daughter", "Moby-Dick"]
+    assert listed["reading"] == books[0]["id"] and "KUAL" not in [b["title"] for b in books]
+    assert books[0]["text"] == "readable" and books[0]["format"] == "azw3"
+    assert books[0]["position"]["from"] == "sidecar" and books[0]["position"]["percent"] == 56.4
+    assert books[1]["progress"] == 0.62 and books[1]["text"] == "missing"   # no file in the sample
 
 
 def test_ask_about_a_highlight_then_save(demo, tmp_path):

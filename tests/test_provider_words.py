@@ -10,7 +10,7 @@ import re
 import pytest
 
 from kindlechat import settings as settings_mod
-from kindlechat.providers import kinds as providers, transport
+from kindlechat.providers import ask as providers, transport
 from testkit.ports import free_port
 from testkit.upstream import Reply, Upstream
 from test_provider_decoders import FIXTURES, wire_body

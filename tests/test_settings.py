@@ -15,7 +15,7 @@ def test_readme_documents_every_setting():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         readme = f.read()
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", readme, re.M))
-    assert documented == set(settings.DEFAULTS)
+    assert documented == set(settings.SETTINGS)
 
 
 def test_precedence_defaults_file_environment_flags(tmp_path):
@@ -33,9 +33,9 @@ def test_data_dir_from_environment(tmp_path):
 
 
 def test_every_setting_except_the_key_has_a_flag():
-    flags = settings.parse_args(["--" + name.replace("_", "-") + ("" if settings.DEFAULTS[name][1] is bool else "=1")
-                                 for name in settings.DEFAULTS if name != "api_key"])
-    assert set(flags) == set(settings.DEFAULTS) - {"api_key"}
+    flags = settings.parse_args(["--" + name.replace("_", "-") + ("" if settings.SETTINGS[name].type is bool else "=1")
+                                 for name in settings.SETTINGS if name != "api_key"])
+    assert set(flags) == set(settings.SETTINGS) - {"api_key"}
     with pytest.raises(SystemExit):
         settings.parse_args(["--api-key", "x"])     # a key on the command line shows in ps
 
@@ -66,5 +66,21 @@ def test_save_merges_and_is_owner_only(tmp_path):
 
 
 def test_public_view_hides_key_and_token():
-    shown = settings.public(dict({k: v[0] for k, v in settings.DEFAULTS.items()}, api_key="s", token="t"))
+    shown = settings.public(dict({r.name: r.default for r in settings.ROWS}, api_key="s", token="t"))
     assert "api_key" not in shown and "token" not in shown and shown["api_key_set"] is True
+
+
+@pytest.mark.parametrize("argv", [["--no-follow-ups"], ["--follow-ups=false"], ["--follow-ups", "off"]])
+def test_a_flag_turns_off_what_the_file_turned_on(tmp_path, argv):
+    (tmp_path / "settings.json").write_text(json.dumps({"follow_ups": True, "url_context": True}))
+    s = settings.load(["--data-dir", str(tmp_path)] + argv + ["--no-url-context"], environ={})
+    assert s["follow_ups"] is False and s["url_context"] is False
+    assert settings.load(["--data-dir", str(tmp_path), "--follow-ups"], environ={})["follow_ups"] is True
+
+
+def test_each_row_checks_its_own_values():
+    """A range, a choice and the languages live in the setting's row: one place."""
+    for name, bad in (("throttle_ms", 60001), ("thinking_level", "huge"), ("language", "xx")):
+        assert settings.SETTINGS[name].check is not None
+        with pytest.raises(settings.SettingsError):
+            settings.coerce(name, bad)

@@ -227,8 +227,10 @@ def cmd_start(a):
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     try:
+        seen = 0
         while k.alive(pid):
             time.sleep(1)
+            seen = show_screensaver(k, seen)
         print("kindle_box: the server ended by itself; the log ends:")
         print(k.read(os.path.join(k.data, "kindlechat.log"))[-2000:])
         return 1
@@ -236,6 +238,16 @@ def cmd_start(a):
         print("\nkindle_box: KUAL > KindleChat > Stop ...", flush=True)
         show(k.run_menu(STOP, **env))
         return 0
+
+
+def show_screensaver(k, seen):
+    """Print the screensaver calls made since the first seen ones (issue 25: the
+    server keeps it away only while a reply streams); returns how many there are."""
+    calls = [c for c in k.calls("lipc-set-prop") if c[1:3] == ["com.lab126.powerd", "preventScreenSaver"]]
+    for call in calls[seen:]:
+        print("kindle_box: %s  (screensaver %s)" % (" ".join(call), "kept away" if call[3] == "1" else "allowed"),
+              flush=True)
+    return len(calls)
 
 
 def _interrupt(signum, frame):

@@ -1,12 +1,19 @@
 """Build the demo's sample library, src/kindlechat/library/sample_library/, laid out like a
 Kindle's /mnt/us: documents/My Clippings.txt (BOM, CRLF, as a Kindle writes it),
 system/vocabulary/vocab.db and cc.db, both with the real tables (see vocab.py and
-books.py for where their schemas come from). Public-domain books only.
+books.py for where their schemas come from). Public-domain books only. The book
+being read is tools/make_sample_book.py's (made by calibre's ebook-convert, with the
+reader's sidecar placing them in chapter 4), and the KUAL launcher was opened after it,
+as on a Kindle where KindleChat was started from KUAL.
 
     python3 tools/make_sample_library.py     # rewrites the sample; commit the result
 """
 import os
 import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_sample_book  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "kindlechat", "library", "sample_library")
 AUSTEN, MELVILLE, CARROLL = ("Pride and Prejudice (Penguin Classics) (Jane Austen)", "Moby-Dick (Herman Melville)",
@@ -77,7 +84,7 @@ def vocab(path):
     con.close()
 
 
-def cc_db(path):
+def cc_db(path, sample_percent=None):
     con = sqlite3.connect(path)
     con.create_collation("icu", lambda a, b: (a > b) - (a < b))
     con.execute("""CREATE TABLE Entries (p_uuid TEXT PRIMARY KEY, p_type TEXT, p_location TEXT,
@@ -91,6 +98,15 @@ def cc_db(path):
                     "'application/x-mobipocket-ebook', ?, ?, ?, 1, 0)",
                     ("uuid-%d" % i, "/mnt/us/documents/%s.mobi" % title, title, title, credits, author,
                      "key%d" % i, percent, last, "#%d" % (1000 * (i + 1))))
+    others = [("KUAL", "", "/mnt/us/documents/KUAL.kual", "text/plain", 0.0, 1741900000)]
+    if sample_percent is not None:
+        others.append((make_sample_book.TITLE, make_sample_book.AUTHOR,
+                       "/mnt/us/documents/%s.azw3" % make_sample_book.TITLE, "application/x-mobi8-ebook",
+                       sample_percent, 1741800000))
+    for i, (title, author, location, mime, percent, last) in enumerate(others):
+        credits = '[{"name":{"display":"%s"},"kind":"Author"}]' % author if author else "[]"
+        con.execute("INSERT INTO Entries VALUES (?, 'Entry:Item', ?, ?, ?, ?, ?, ?, 'PDOC', ?, ?, ?, '', 1, 0)",
+                    ("uuid-x%d" % i, location, title, title, credits, author, "keyx%d" % i, mime, percent, last))
     con.commit()
     con.close()
 
@@ -100,7 +116,8 @@ def main():
         os.makedirs(os.path.join(ROOT, sub), exist_ok=True)
     with open(os.path.join(ROOT, "documents", "My Clippings.txt"), "wb") as f:
         f.write(clippings())
-    for name, build in (("system/vocabulary/vocab.db", vocab), ("cc.db", cc_db)):
+    percent = make_sample_book.main(os.path.join(ROOT, "documents"))[1]
+    for name, build in (("system/vocabulary/vocab.db", vocab), ("cc.db", lambda p: cc_db(p, percent))):
         path = os.path.join(ROOT, name)
         if os.path.exists(path):
             os.remove(path)

@@ -27,10 +27,13 @@ function messageEl(m) {
   return el;
 }
 
+var LIVE = {streaming: 1, reconnecting: 1};   // a reply's statuses before its end
+
 function update(r, text, thoughts, d) {   // all in one task: one redraw
-  var st = d.status || 'done', end = st !== 'streaming' && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
+  var st = d.status || 'done', end = !LIVE[st] && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
+  if (d.book) { K.bookNote(r, d.book); }   // books.js
   if (thoughts) {
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); }
     r.thoughts += thoughts;
@@ -39,6 +42,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
   if (st === 'streaming' && !r.text) { note = T.writing.replace('%s', r.who); }
+  if (st === 'reconnecting') { note = T.reconnecting; }   // a cut reply waits, then goes on by itself
   if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
@@ -140,12 +144,12 @@ function follow(chat, index, r, offset, toff) {
   stopFollowing();
   busy(true);
   poll(S.live = {chat: chat, index: index, r: r, offset: offset, toff: toff, fails: 0});
-  quiet(S.live);
+  watchQuiet(S.live);
 }
 
 // A reply with no new text for QUIET ms says, once, in the status line, whom it waits for.
 var QUIET = 15000;
-function quiet(live) {
+function watchQuiet(live) {
   clearTimeout(live.quiet);
   if (!live.said) { live.quiet = setTimeout(function () { if (S.live === live) { live.said = true; notice(T.stillWaiting.replace('%s', live.r.who)); } }, QUIET); }
 }
@@ -182,13 +186,13 @@ function poll(live) {
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
     live.toff = d.thoughts_next || live.toff;
-    if (text || th) { quiet(live); }
+    if (text || th) { watchQuiet(live); }
     if (text || th || d.status !== live.r.el.getAttribute('data-status')) {
       update(live.r, text, th, d);
       followPage(atEnd);   // reads positions: the layout is done here, in this task
     }
     live.cost = +new Date() - t0;
-    if (d.status === 'streaming') { again(live, 0); } else { stopFollowing(); }
+    if (LIVE[d.status]) { again(live, 0); } else { stopFollowing(); }
   }, (WAIT + 20) * 1000);
 }
 

@@ -136,7 +136,7 @@ function word(w) {
   return el;
 }
 
-/* ---- Books: the last opened, how far; ask without spoilers ---- */
+/* ---- Books: the one being read first, then the last opened (rows: books.js) ---- */
 function openBooks() {
   var n = ++L.seq;
   K.view('books');
@@ -145,19 +145,11 @@ function openBooks() {
     if (n !== L.seq) { return; }
     var list = $('books-list'), books = (d && d.books) || [], i, msg = err ? err.message : (d.message || '');
     clear(list);
-    for (i = 0; i < books.length; i++) { list.appendChild(book(books[i])); }
+    for (i = 0; i < books.length; i++) { list.appendChild(K.bookRow(books[i], i === 0, start)); }   // books.js
     setText($('books-msg'), msg || (books.length ? '' : T.noBooks));
     state('books', msg && !books.length ? 'error' : 'ready');
     K.layout();
   });
-}
-
-function book(b) {
-  var el = make('div', 'book-row');
-  el.appendChild(make('div', 'word-name', b.title));
-  el.appendChild(meta([b.author, b.progress != null && Math.round(b.progress * 100) + T.read, day(b.last_opened) && T.opened + day(b.last_opened)]));
-  el.appendChild(button(T.ask, 'act', function () { start({action: 'book', title: b.title}); }));
-  return el;
 }
 
 /* ---- Save as book (the chat view) ---- */

@@ -8,7 +8,7 @@
 var K = KC, T = K.T, S = K.S, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, trim = K.trim, notice = K.notice, save = K.save;
 
-var F = $('settings-view'), FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms'];
+var F = $('settings-view'), FIELDS = ['model', 'system_instruction', 'temperature', 'throttle_ms', 'book_budget'];
 function field(name) { return $('set-' + name.replace(/_/g, '-')); }
 
 // A late answer never undoes typing: fields touched since the request keep their value

@@ -17,7 +17,7 @@ Strings.de = {
   urlContext: 'Webseiten lesen, auf die eine Nachricht verlinkt', throttle: 'Bildschirm höchstens alle ... ms neu zeichnen',
   save: 'Speichern',
   serverError: 'Serverfehler ', unreachable: 'Der KindleChat-Server ist nicht erreichbar.',
-  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: '%s schreibt...',
+  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: '%s schreibt...', reconnecting: 'Warte auf das Netzwerk...',
   stopped: 'Angehalten.', interrupted: 'Unterbrochen.', wrong: 'Da ist etwas schiefgegangen.',
   kept: ' Der Text bis hierher bleibt.', retry: 'Noch einmal', tooLong: 'Diese Nachricht ist zu lang.',
   tryingAgain: ' Neuer Versuch...',
@@ -56,5 +56,15 @@ Strings.de = {
   // issue 21
   stillWaiting: 'Warte noch auf %s...', useDefault: 'Mit dem Standard-Denken des Modells senden',
   noModelYet: 'Dieses Profil hat noch kein Modell: wähle eines aus der Liste oder gib seinen Namen ein.',
-  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']]
+  levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
+  bookBudget: 'Buchtext pro Frage, in Tokens (leer: der übliche Wert des Anbieters)', readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
+  storySoFar: 'Die Geschichte bisher', catchUp: 'Bring mich auf den Stand', whosWho: 'Wer ist wer',
+  fromLibrary: 'Wie weit: aus dem Prozentwert der Bibliothek (der Kindle merkt sich die Seite, wenn er im Buch schlafen geht).',
+  pagesUsed: 'Verwendete Seiten: ', readOn: 'Du hast weitergelesen: diese Antwort reicht bis ',
+  bookText: {readable: 'KindleChat liest dieses Buch bis zu deiner Stelle und nichts danach.',
+    drm: 'Dieses Buch ist durch DRM gesperrt: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    kfx: 'Dieses Buch ist im KFX-Format von Amazon: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    pdf: 'Dieses Buch ist ein PDF: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    missing: 'Die Datei dieses Buchs ist nicht auf dem Kindle: KindleChat kennt nur Titel, Autor und wie weit du bist.',
+    unsupported: 'KindleChat kann den Text dieses Buchs nicht lesen: es kennt nur Titel, Autor und wie weit du bist.'}
 };

@@ -16,7 +16,7 @@ Strings.es = {
   urlContext: 'Leer las páginas web que enlaza un mensaje',
   throttle: 'Redibujar la pantalla como mucho cada ... ms', save: 'Guardar',
   serverError: 'Error del servidor ', unreachable: 'No se puede conectar con el servidor de KindleChat.',
-  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: '%s está escribiendo...',
+  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: '%s está escribiendo...', reconnecting: 'Esperando la red...',
   stopped: 'Detenido.', interrupted: 'Interrumpido.', wrong: 'Algo ha salido mal.',
   kept: ' El texto escrito hasta ahora se conserva.', retry: 'Reintentar', tooLong: 'Este mensaje es demasiado largo.',
   tryingAgain: ' Volviendo a intentarlo...',
@@ -55,5 +55,15 @@ Strings.es = {
   // issue 21
   stillWaiting: 'Aún esperando a %s...', useDefault: 'Enviar con el razonamiento predeterminado del modelo',
   noModelYet: 'Este perfil aún no tiene modelo: elige uno de la lista o escribe su nombre.',
-  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']]
+  levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
+  bookBudget: 'Texto del libro por pregunta, en tokens (vacío: lo habitual del proveedor)', readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
+  storySoFar: 'La historia hasta ahora', catchUp: 'Ponme al día', whosWho: 'Quién es quién',
+  fromLibrary: 'Hasta dónde: según el porcentaje de la biblioteca (el Kindle anota la página cuando se suspende dentro del libro).',
+  pagesUsed: 'Páginas usadas: ', readOn: 'Has seguido leyendo: esta respuesta llega hasta ',
+  bookText: {readable: 'KindleChat lee este libro hasta donde estás, y nada después.',
+    drm: 'Este libro está bloqueado por DRM: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    kfx: 'Este libro está en el formato KFX de Amazon: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    pdf: 'Este libro es un PDF: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    missing: 'El archivo de este libro no está en el Kindle: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
+    unsupported: 'KindleChat no puede leer el texto de este libro: solo conoce el título, el autor y hasta dónde has leído.'}
 };

@@ -16,7 +16,7 @@ Strings.fr = {
   urlContext: 'Lire les pages Web vers lesquelles un message renvoie',
   throttle: 'Écran redessiné au plus toutes les ... ms', save: 'Enregistrer',
   serverError: 'Erreur du serveur ', unreachable: 'Le serveur KindleChat est injoignable.',
-  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: '%s écrit...',
+  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: '%s écrit...', reconnecting: 'En attente du réseau...',
   stopped: 'Arrêté.', interrupted: 'Interrompu.', wrong: 'Quelque chose a mal tourné.',
   kept: ' Le texte déjà écrit est gardé.', retry: 'Réessayer', tooLong: 'Ce message est trop long.',
   tryingAgain: ' Nouvel essai...',
@@ -55,5 +55,15 @@ Strings.fr = {
   // issue 21
   stillWaiting: 'Toujours en attente de %s...', useDefault: 'Envoyer avec la réflexion par défaut du modèle',
   noModelYet: 'Ce profil n\u2019a pas encore de modèle : choisissez-en un dans la liste, ou tapez son nom.',
-  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']]
+  levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
+  bookBudget: 'Texte du livre envoyé par question, en jetons (vide : l\'usage du service)', readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
+  storySoFar: 'L\'histoire jusqu\'ici', catchUp: 'Remettez-moi dans l\'histoire', whosWho: 'Qui est qui',
+  fromLibrary: 'Où vous en êtes : selon le pourcentage de la bibliothèque (le Kindle note la page quand il se met en veille dans le livre).',
+  pagesUsed: 'Pages utilisées : ', readOn: 'Vous avez lu plus loin : cette réponse va jusqu\'à ',
+  bookText: {readable: 'KindleChat lit ce livre jusqu\'à l\'endroit où vous êtes, et rien après.',
+    drm: 'Ce livre est verrouillé par DRM : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    kfx: 'Ce livre est au format KFX d\'Amazon : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    pdf: 'Ce livre est un PDF : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    missing: 'Le fichier de ce livre n\'est pas sur le Kindle : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
+    unsupported: 'KindleChat ne peut pas lire le texte de ce livre : il n\'en connaît que le titre, l\'auteur et où vous en êtes.'}
 };

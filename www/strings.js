@@ -16,7 +16,7 @@ var Strings = {en: {
   searchAll: 'Search the web for every message (free keys have few searches a day)',
   urlContext: 'Read the web pages a message links to', throttle: 'Screen updates at most every ... ms', save: 'Save',
   serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
-  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: '%s is writing...',
+  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: '%s is writing...', reconnecting: 'Waiting for the network...',
   stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
   retry: 'Retry', tooLong: 'This message is too long.', tryingAgain: ' Trying again...',
   noChats: 'No chats yet.', newChat: 'New chat', messages: ' messages', del: 'Delete', delSure: 'Delete for good?',
@@ -58,5 +58,16 @@ var Strings = {en: {
   stillWaiting: 'Still waiting for %s...', useDefault: 'Send with the model\'s default thinking',
   noModelYet: 'This profile has no model yet: pick one from the list, or type its name.',
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
-  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into '
+  quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
+  // issue 24: the book being read (books.js)
+  bookBudget: 'Book text a question carries, in tokens (empty: the provider\'s usual)', readingNow: 'Reading now', askHint: 'Ask about what you have read', askBook: 'Ask',
+  storySoFar: 'Story so far', catchUp: 'Catch me up', whosWho: 'Who\'s who',
+  fromLibrary: 'How far: from the library\'s percent (the Kindle notes the page when it sleeps in the book).',
+  pagesUsed: 'Pages used: ', readOn: 'You read on: this answer goes up to ',
+  bookText: {readable: 'KindleChat reads this book up to where you are, and nothing after.',
+    drm: 'This book is locked by DRM: KindleChat knows only its title, author and how far you are.',
+    kfx: 'This book is in Amazon\'s KFX format: KindleChat knows only its title, author and how far you are.',
+    pdf: 'This book is a PDF: KindleChat knows only its title, author and how far you are.',
+    missing: 'This book\'s file is not on the Kindle: KindleChat knows only its title, author and how far you are.',
+    unsupported: 'KindleChat can\'t read this book\'s text: it knows only its title, author and how far you are.'}
 }};

@@ -33,7 +33,7 @@ def main(argv=None):
                             first_delay=float(os.environ.get("KINDLECHAT_DEMO_FIRST_MS", "500")) / 1000).start()
     chat = ChatServer(settings, emulator)
     try:
-        interrupted = chat.mark_interrupted()
+        interrupted = chat.begin()
     except Exception as exc:  # noqa: BLE001 -- storage away (USB mode): serve anyway
         interrupted = 0
         print("kindlechat: %s" % exc, file=sys.stderr)

@@ -108,6 +108,11 @@ class Splitter:
         self.held = pending[len(pending) - keep:]
         return pending[:len(pending) - keep]
 
+    def pending(self):
+        """What is held back (a possible marker, or the follow-ups so far), as the
+        model said it: a continuation after a cut goes on from there."""
+        return self.held + (MARKER + self.tail if self.tail is not None else "")
+
     def _give_up(self):
         """Not follow-ups after all: the model's text, marker included, goes on as is."""
         text, self.tail = MARKER + self.tail, None

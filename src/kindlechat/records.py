@@ -69,6 +69,9 @@ FIELDS = {
     "profile": _text,   # the provider profile a chat started with (its first message), or a reply's
     "model": _text,     # the model of that profile then
     "follow_ups": lambda v: isinstance(v, list) and all(_text(q) for q in v),   # questions to tap (follow_ups.py)
+    # a book chat (reading/bookchat.py): the first message's binding to the book, and on
+    # each reply the position its request ended at, the pages it carried, a notice
+    "book": lambda v: isinstance(v, dict),
 }
 REQUIRED = {"chat": (), "msg": ("role", "text", "status"), "add": ("i",), "end": ("i", "status"),
             "cut": ("i",)}

@@ -16,16 +16,24 @@ Kindle's Wi-Fi dropped, and read on from the offset it had.
 reply.wait(ready, timeout) blocks until ready() or the end; reply.text.since(n)
 reads on from offset n; Replies.stop() closes the upstream at once.
 Offsets count code points of the reply text (text.Text keeps it compactly).
+
+A reply whose stream is cut (continuing.py) and that can be continued (resume: a
+stream factory given at register()) waits for the network as "reconnecting", then
+reads a continuation, joined to its text without the words the model said again
+(overlap.py). The screensaver is kept away while a reply streams, not while it
+waits (screensaver.py).
 """
+import itertools
 import threading
 import time
 
-from . import errors, memory
+from . import continuing, errors, memory
+from .device import sleepwatch
 from .errors import as_dict
-from .follow_ups import Splitter
+from .device.screensaver import Guard
 from .store import StorageError
 from .providers.stream import EXTRAS
-from .text import Text
+from .reply import Reply  # noqa: F401 (tests and callers take Reply from here, as before)
 
 SAVE_EVERY = 1.0   # seconds: a kill -9 loses at most this much of a streaming reply
 RESAVE_EVERY, RESAVE_FOR = 2.0, 3600.0   # a reply that ended while the data folder was away
@@ -44,63 +52,18 @@ KEEP_ENDED = 1024 * 1024
 STOP_WAIT = 2.0
 
 
-class Reply:
-    """One model reply: its text so far, its thoughts, and how it ended."""
-
-    def __init__(self, chat_id, index, stream, follow_ups=False):
-        self.chat_id, self.index, self.stream = chat_id, index, stream
-        self.text, self.thoughts = Text(), Text()
-        self.splitter = Splitter(follow_ups)   # cuts the follow-ups (if asked for) out of the text
-        self.follow_ups = None                 # the questions, once the reply is done
-        self.status = "streaming"
-        self.error = self.finish = self.usage = None
-        self.sources = self.queries = self.urls = None   # stream.EXTRAS, once known
-        self.lock = threading.RLock()             # what changed is a Condition on: taken in C
-        self.changed = threading.Condition(self.lock)
-        self.waiting = 0                          # threads in wait(): notified only if some are
-        self.finished = threading.Event()   # set once it ended: a throttled poll waits on this
-        self.thread = None
-        self.interrupted = False
-        self.forgotten = False   # its chat was deleted or the reply retried: save no more
-        self.saved = False       # its end is on disk (not yet, while USB mode lasts)
-        self.too_long = False    # MAX_REPLY was reached
-        self.saved_offsets = [0, 0]   # how much of text and thoughts is on disk
-        self._concluded = threading.Lock()   # taken by whoever ends it: its thread, or Stop
-        self._saving = threading.Lock()      # one save at a time: Stop may end it from another thread
-
-    @property
-    def ended(self):
-        return self.status != "streaming"
-
-    def state(self):
-        """Fields of the reply's end, as the API shows them."""
-        out = {"status": self.status}
-        for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
-            if getattr(self, key) is not None:
-                out[key] = getattr(self, key)
-        return out
-
-    def wait(self, ready, timeout):
-        """Block until ready() is true, the reply ended, or timeout; returns ready()."""
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            self.waiting += 1
-            try:
-                while not ready() and not self.ended:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    self.changed.wait(left)
-                return ready()
-            finally:
-                self.waiting -= 1
-
-
 class Replies:
     """The replies now streaming, by (chat_id, index). One per chat at a time."""
 
-    def __init__(self, store):
+    def __init__(self, store, settings=None, guard=None, watch=None):
+        """settings: the server's (throttle, reconnect_*); without them no reply is
+        continued. guard: the screensaver's (screensaver.Guard)."""
         self.store = store
+        self.settings = settings
+        self.guard = guard or Guard()
+        self.watch = watch or sleepwatch.Watch(settings.get("sleep_check") or sleepwatch.TICK
+                                               if settings is not None else sleepwatch.TICK)
+        self.resumer = continuing.Resumer(settings, self.guard, self.watch)
         self._active = {}
         self._lock = threading.Lock()
 
@@ -113,14 +76,16 @@ class Replies:
         with self._lock:
             return any(cid == chat_id and not r.ended for (cid, _), r in self._active.items())
 
-    def start(self, chat_id, index, stream, follow_ups=False):
+    def start(self, chat_id, index, stream, follow_ups=False, resume=None):
         """register() and run() in one."""
-        return self.run(self.register(chat_id, index, stream, follow_ups))
+        return self.run(self.register(chat_id, index, stream, follow_ups, resume))
 
-    def register(self, chat_id, index, stream, follow_ups=False):
+    def register(self, chat_id, index, stream, follow_ups=False, resume=None):
         """Make the reply known (polls find it live) before its message is stored.
-        follow_ups: the request asked for them (follow_ups.asking)."""
-        reply = Reply(chat_id, index, stream, follow_ups)
+        follow_ups: the request asked for them (follow_ups.asking); resume: partial
+        text -> the stream that continues it (providers.open_stream)."""
+        throttle = self.settings["throttle_ms"] / 1000.0 if self.settings is not None else 0.0
+        reply = Reply(chat_id, index, stream, follow_ups, resume, throttle)
         with self._lock:
             self._active[(chat_id, index)] = reply
         self.prune()
@@ -153,6 +118,8 @@ class Replies:
         if reply is None or reply.ended or reply.thread is None:
             return False
         reply.interrupted = interrupted
+        reply.stop_asked = True
+        reply.wake.set()
         reply.stream.close()
         reply.thread.join(STOP_WAIT)
         if reply.thread.is_alive():
@@ -182,38 +149,70 @@ class Replies:
                     del self._active[key]
 
     def _run(self, reply):
+        saved = reply.saved_offsets
+        self.guard.hold()
+        try:
+            joiner = None
+            while True:
+                self.watch.streaming(reply)
+                try:
+                    self._read(reply, saved, joiner)
+                finally:
+                    self.watch.streaming(reply, False)
+                joiner = self.resumer.next(reply)
+                if joiner is None:
+                    break
+        except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
+            reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
+        finally:
+            self.guard.release()
+        self._finish(reply, saved)
+
+    def _read(self, reply, saved, joiner=None):
+        """Read the reply's stream to its end; a continuation's text goes through
+        joiner (overlap.Joiner) first."""
         # What is saved is tracked as offsets into the reply's own text: a second
         # buffer grown with += would copy the whole unsaved text on every token.
-        saved, saved_at = reply.saved_offsets, time.monotonic()
+        saved_at = time.monotonic()
         # This loop runs for every event (~6,000 a MiB): its names are bound once,
         # and the lock is the Condition's own, entered without a Python call.
         stream, text, thoughts, split = reply.stream, reply.text, reply.thoughts, reply.splitter.feed
         lock, clock = reply.lock, time.monotonic
-        try:
-            for delta in stream:
-                if reply.ended:
-                    break   # Stop ended it while this thread was blocked
-                extras = stream.extras() if stream.extras_changed() else None
-                with lock:
-                    if delta.thought:
-                        thoughts.append(delta.text)
-                    else:
-                        text.append(split(delta.text))
-                    if extras:   # sources, searches, pages read: shown while it streams
-                        for name, value in extras.items():
-                            setattr(reply, name, value)
-                    if reply.waiting:
-                        reply.changed.notify_all()
-                if text.length + thoughts.length > MAX_REPLY:
-                    reply.too_long = True
-                    stream.close()
-                    break
-                if clock() - saved_at >= SAVE_EVERY:
-                    self._save(reply, saved)
-                    saved_at = clock()
-        except Exception as exc:  # noqa: BLE001 -- the server never dies of a reply
-            reply.stream.error = reply.stream.error or errors.internal(type(exc).__name__)
-        self._finish(reply, saved)
+        deltas = iter(stream)
+        if joiner is not None:
+            feed = split
+
+            def split(piece):
+                return feed(joiner.feed(piece))
+            # "reconnecting" until the continuation's first words (or its end) come
+            first = next(deltas, None)
+            continuing.set_status(reply, "reconnecting", "streaming")
+            deltas = itertools.chain(() if first is None else (first,), deltas)
+        for delta in deltas:
+            if reply.ended:
+                break   # Stop ended it while this thread was blocked
+            extras = stream.extras() if stream.extras_changed() else None
+            with lock:
+                if delta.thought:
+                    thoughts.append(delta.text)
+                else:
+                    text.append(split(delta.text))
+                if extras:   # sources, searches, pages read: shown while it streams
+                    for name, value in extras.items():
+                        setattr(reply, name, value)
+                if reply.waiting:
+                    reply.changed.notify_all()
+            if text.length + thoughts.length > MAX_REPLY:
+                reply.too_long = True
+                stream.close()
+                break
+            if clock() - saved_at >= SAVE_EVERY:
+                self._save(reply, saved)
+                saved_at = clock()
+        if joiner is not None and stream.error is None:
+            # Cut again while undecided, what it held is said again by the next one.
+            with lock:
+                text.append(reply.splitter.feed(joiner.end()))
 
     def _save(self, reply, saved):
         """Append the text after the saved offsets to the journal; False if the data
@@ -268,9 +267,12 @@ class Replies:
         stream = reply.stream
         if reply.too_long:
             return "error", as_dict(errors.reply_too_long(MAX_REPLY))
-        if stream.error is not None:
+        # Stopped while it waited for the network: stopped, not failed (its thread may
+        # still be in a probe when Stop ends it from here).
+        stopped = stream.stopped or (reply.stop_asked and reply.cut_error is not None)
+        if stream.error is not None and not stopped:
             return "error", as_dict(stream.error)
-        if stream.stopped:
+        if stopped:
             if reply.interrupted:
                 return "interrupted", as_dict(errors.interrupted())
             return "stopped", None

@@ -8,34 +8,24 @@ streaming, and the stream to the model. Holds no HTTP.
     >>> chat.get_chat(cid)["messages"]
     []
 """
+import functools
 import threading
 import time
 
 from . import __version__, errors
-from .providers import profiles, kinds as providers
+from .device import screensaver
+from .errors import Refused
+from .providers import profiles, ask as providers
 from . import settings as settings_mod
 from .providers.models import ModelList
-from .library.kindle import Library
 from .providers.notes import ModelNotes
-from .providers import advice as model_advice
+from .providers import advice
+from .library.kindle import Library
+from .parts_first import PartsFirst
 from .replies import Replies
 from .store import NotFound, Store, StorageError
-from .providers.stream import EXTRAS
+from .poll_answers import bad_offset, live_answer, stored_answer
 from .providers.transport import Transport
-
-
-class ApiError(Exception):
-    """An answer of 4xx/5xx with {"error": {"code", "message"}}: a key of errors.api()
-    and its values, or an error value (errors.py) as is.
-
-    >>> ApiError(409, "busy").code, ApiError(503, errors.no_thread()).code
-    ('busy', 'no_thread')
-    """
-
-    def __init__(self, status, key, **values):
-        error = errors.api(key, **values) if isinstance(key, str) else key
-        super().__init__(error.message)
-        self.status, self.code, self.message = status, error.code, error.message
 
 
 def stale(message):
@@ -54,7 +44,11 @@ class ChatServer:
     def __init__(self, settings, emulator=None):
         self.settings = settings
         self.store = Store(settings["data_dir"])
-        self.replies = Replies(self.store)
+        # The screensaver is kept away while a reply streams or a phone types (the
+        # KUAL start no longer keeps it away for the server's life).
+        self.guard = screensaver.Guard(settings.get("screensaver_grace", screensaver.GRACE),
+                                       screensaver.lipc_runner(settings.get("library_dir") or "/mnt/us"))
+        self.replies = Replies(self.store, settings, self.guard)
         self.emulator = emulator
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
@@ -70,6 +64,16 @@ class ChatServer:
 
     def health(self):
         return {"ok": True, "version": __version__, "demo": self.demo}
+
+    def begin(self):
+        """At start: give back the screensaver a killed server kept away, and mark
+        the replies it left streaming (mark_interrupted). Returns how many."""
+        self.guard.clear()
+        return self.mark_interrupted()
+
+    def phone_typing(self):
+        """A phone's request (Wi-Fi mode): the Kindle waits for what it types, awake."""
+        self.guard.touch("phone", screensaver.PHONE_TYPING)
 
     def mark_interrupted(self):
         """Mark on disk the replies a crash or kill left `streaming`; tried at start
@@ -90,21 +94,21 @@ class ChatServer:
 
     def update_settings(self, changes):
         if not isinstance(changes, dict):
-            raise ApiError(400, "settings_object")
+            raise Refused("bad_input", "settings_object")
         clean = self._profile_changes(changes)
         for name, value in changes.items():
             if name == settings_mod.PROFILES:
                 continue
             if name not in settings_mod.EDITABLE:
-                raise ApiError(400, "not_editable", name=name)
+                raise Refused("bad_input", "not_editable", name=name)
             try:
                 clean[name] = settings_mod.coerce(name, value)
             except settings_mod.SettingsError as exc:
-                raise ApiError(400, "bad_setting", why=str(exc)) from None
+                raise Refused("bad_input", "bad_setting", why=str(exc)) from None
         try:
             settings_mod.save(self.settings["data_dir"], clean)
         except OSError as exc:
-            raise ApiError(503, errors.storage(exc)) from None
+            raise Refused("unavailable", errors.storage(exc)) from None
         self.settings.update(clean)
         if clean.get("api_key") or profiles.keys_added(changes.get(settings_mod.PROFILES)):
             self.settings["demo"] = False
@@ -118,15 +122,21 @@ class ChatServer:
                 clean, clean[settings_mod.PROFILES] = profiles.clean_changes(
                     self.settings, changes[settings_mod.PROFILES], settings_mod.coerce)
             except ValueError as exc:
-                raise ApiError(400, exc.args[0]) from None
+                raise Refused("bad_input", exc.args[0]) from None
         name = changes.get("profile", self.settings.get("profile"))
         if isinstance(name, str) and name and profiles.by_name(dict(self.settings, **clean), name) is None:
             if "profile" in changes:
-                raise ApiError(400, errors.bad_profile(name[:40], "unknown_profile"))
+                raise Refused("bad_input", errors.bad_profile(name[:40], "unknown_profile"))
             clean["profile"] = profiles.GEMINI   # the current profile was deleted
         return clean
 
     # -- chats --------------------------------------------------------------
+    def list_chats(self):
+        return self.store.list()
+
+    def new_chat(self):
+        return self.store.create()
+
     def get_chat(self, chat_id):
         chat = self.store.get(chat_id)
         chat["messages"] = [m if self.replies.get(chat_id, i) else stale(m)
@@ -145,7 +155,7 @@ class ChatServer:
         if not self.demo:
             return None
         if self.emulator is None:
-            raise ApiError(503, "no_key")
+            raise Refused("unavailable", "no_key")
         return self.emulator.url
 
     def _model_source(self, demo_url, profile):
@@ -160,7 +170,7 @@ class ChatServer:
 
     def _notes_source(self, profile):
         """Where notes of a key go: its service and key (in demo mode too: the emulator
-        plays the service, and its notes are the reader's to see again)."""
+        plays that service, and its notes never reach a real key's)."""
         return self.notes.source(profile["base_url"], profile.get("api_key"))
 
     def list_models(self, refresh=False):
@@ -172,7 +182,7 @@ class ChatServer:
         name, profile = profiles.current(self.settings)
         models, error = self._fetch_models(demo_url, name, profile, refresh)
         if error is not None:
-            raise ApiError(502, error)
+            raise Refused("upstream", error)
         gone = self.notes.unavailable(self._notes_source(profile))
         gemini = profile["kind"] == "gemini"
         return {"models": [dict(m, available=m["name"] not in gone,
@@ -180,54 +190,60 @@ class ChatServer:
                                 if gemini else []) for m in models]}
 
     # -- replies ------------------------------------------------------------
-    def _stream_for(self, history, search=None, name=None, follow_ups=False):
-        """The stream of a reply from the profile called name (profiles.for_chat)."""
+    def _profile_for(self, messages):
+        """(name, profile) the next reply of a chat goes to, resolved once a send: the
+        profile its first message names (profiles.for_chat), else the current one."""
+        named = [m["profile"] for m in messages if m.get("profile")]
+        return profiles.for_chat(self.settings, named[0] if named else None)
+
+    def _stream_for(self, history, search, chosen, follow_ups=False, partial=None):
+        """The stream of a reply from chosen, (name, profile); partial: the text of a
+        cut reply, to be continued (continuing.py)."""
         demo_url = self._demo_url()
-        name, profile = profiles.for_chat(self.settings, name)
+        name, profile = chosen
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        stream = providers.open_stream(self.transport, self.settings, history, demo_url,
-                                       {"search": search, "thinking": thinking, "follow_ups": follow_ups,
-                                        "refused": self.notes.refused(profile["model"])}, profile, name)
-        stream.review = lambda error: self._review(error, demo_url, name, profile)
+        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups,
+                   "refused": self.notes.refused(profile["model"])}
+        if partial is not None:
+            options["partial"] = partial
+        stream = providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
+        stream.review = lambda error: advice.review(      # what the notes and the key's list add
+            error, profile, self.notes, self._notes_source(profile),
+            lambda: self._fetch_models(demo_url, name, profile)[0] or [])
         return stream
 
-    def _review(self, error, demo_url, name, profile):
-        """A reply's error, with what the notes and the key's list add (providers/advice.py)."""
-        return model_advice.review(error, profile, self.notes, self._notes_source(profile),
-                                   lambda: self._fetch_models(demo_url, name, profile)[0] or [])
-
-    def _check_model(self, messages):
+    @staticmethod
+    def _check_model(chosen):
         """A profile with no model (one just made from a preset) is asked for one
         before anything is stored: the service would get "model": ""."""
-        name = chat_profile(self.settings, messages).get("profile")
-        name, profile = profiles.for_chat(self.settings, name)
-        if not profile.get("model"):
-            raise ApiError(400, "no_model", profile=name)
+        if not chosen[1].get("model"):
+            raise Refused("bad_input", "no_model", profile=chosen[0])
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
-            raise ApiError(409, "busy")
+            raise Refused("conflict", "busy")
         if self._unmarked:
             try:
                 self.mark_interrupted()
             except StorageError:
                 pass   # still away: the send below says so
 
-    def send(self, chat_id, text, search=None):
+    def send(self, chat_id, text, search=None, extra=None):
         """Store the user's message and start the reply; returns the reply's index.
-        search: search the web for this one (None: the google_search setting)."""
+        search: search the web for this one (None: the google_search setting).
+        extra: more fields kept on the message (a book chat's binding: reading/bookchat.py)."""
         if search is None:
             search = bool(self.settings.get("google_search"))
         with self._send_lock:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
-            self._check_model(messages)
-            extra = {"search": True} if search else {}   # kept for Retry; absent is False
+            chosen = self._profile_for(messages)
+            self._check_model(chosen)
+            extra = dict(extra or {}, **({"search": True} if search else {}))   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
-                name, profile = profiles.current(self.settings)
-                extra.update(profile=name, model=profile["model"])
+                extra.update(profile=chosen[0], model=chosen[1]["model"])
             self.store.add_message(chat_id, "user", text, "done", **extra)
-            return self._start(chat_id, messages + [dict(extra, role="user", text=text)])
+            return self._start(chat_id, messages + [dict(extra, role="user", text=text)], chosen)
 
     def retry(self, chat_id):
         """Generate the last reply again (it ended in an error, or was stopped)."""
@@ -235,11 +251,11 @@ class ChatServer:
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             if not messages or messages[-1]["role"] != "model":
-                raise ApiError(409, "nothing_to_retry")
-            self._check_model(messages)
+                raise Refused("conflict", "nothing_to_retry")
+            self._check_model(self._profile_for(messages))
             self.store.cut(chat_id, len(messages) - 1)
             self.replies.forget(chat_id)
-            return self._start(chat_id, messages[:-1])
+            return self._start(chat_id, messages[:-1], self._profile_for(messages))
 
     def delete(self, chat_id):
         """Stop the chat's streaming reply, if any, then delete the chat. The send lock
@@ -269,17 +285,30 @@ class ChatServer:
             return True
         return False
 
-    def _start(self, chat_id, history):
+    def _start(self, chat_id, history, chosen):
         """Register the reply, store its message, start its thread; a failure at
         any step undoes the steps before it, so the chat is never left wedged."""
         pairs = [(m["role"], m["text"]) for m in history if m.get("text")]
-        name = chat_profile(self.settings, history).get("profile")
+        book = self._book_request(chat_id, history, chosen)
+        plan = book[0] if book is not None and not isinstance(book[0], str) else None
+        if book is not None and plan is None:   # the book's text up to the reader's position, around the question
+            pairs[-1] = ("user", book[0])
         follow_ups = bool(self.settings.get("follow_ups"))
-        stream = self._stream_for(pairs, bool(history and history[-1].get("search")), name, follow_ups)
+        search = bool(history and history[-1].get("search"))
+        stream = self._stream_for(pairs, search, chosen, follow_ups)
+        # a cut reply's continuation: the same request, asking to go on from the partial text
+        resume = functools.partial(self._stream_for, pairs, search, chosen, follow_ups)
+        if plan is not None:   # a long book's recap: its parts' summaries first (parts_first.py)
+            source = stream.source
+            stream = PartsFirst(lambda p: self._stream_for(p, False, chosen, False), plan, pairs,
+                                lambda p: self._stream_for(p, search, chosen, follow_ups))
+            stream.source, resume = source, None   # a cut recap is not continued: built in parts
         index = len(history)
-        reply = self.replies.register(chat_id, index, stream, follow_ups)   # polls find it live from now
+        reply = self.replies.register(chat_id, index, stream, follow_ups, resume)   # polls find it live from now
+        reply.book = book[1] if book else None   # shown with the live reply too (bound, pages, "read on")
         try:
-            self.store.add_message(chat_id, "model", "", "streaming", **stream.source)
+            self.store.add_message(chat_id, "model", "", "streaming",
+                                   **dict(stream.source, **({"book": book[1]} if book else {})))
         except BaseException:
             self.replies.unregister(reply)
             raise
@@ -290,8 +319,41 @@ class ChatServer:
                 self.store.cut(chat_id, index)
             except StorageError:
                 pass   # left `streaming` on disk, shown interrupted (stale())
-            raise ApiError(503, errors.no_thread()) from None
+            raise Refused("unavailable", errors.no_thread()) from None
         return index
+
+    # -- the Kindle's library (library/kindle.py) ------------------------------
+    def highlights(self, query, book, offset, limit):
+        return self.library.highlights(query, book, offset, limit)
+
+    def words(self, limit):
+        return self.library.words(limit)
+
+    def books(self, limit):
+        return self.library.books(limit)
+
+    def library_chat(self, body):
+        """(chat id, reply index) of a new chat the library's question starts (a book chat
+        is bound to its book: library/kindle.py start)."""
+        text, extra = self.library.start(body)
+        chat_id = self.store.create()
+        return chat_id, self.send(chat_id, text, extra=extra)
+
+    def save_chat(self, chat_id):
+        """The path, under the library's root, the chat was saved to as a book."""
+        return self.library.save(self.get_chat(chat_id))
+
+    def _book_request(self, chat_id, history, chosen):
+        """(request text or a recap's Plan, the reply's "book" fields) of a chat bound to a
+        book (reading/bookchat.py), else None. chosen: (name, profile) the reply goes to."""
+        kind = chosen[1]["kind"]
+        return self.library.reading.request(chat_id, history, kind, self._stored_message)
+
+    def _stored_message(self, chat_id, index):
+        try:
+            return self.store.get(chat_id)["messages"][index]
+        except (NotFound, StorageError, IndexError, TypeError):
+            return None
 
     def poll(self, chat_id, index, offset, wait, tfrom=None):
         """The reply's state and where its new text lies, after offset: waits up to
@@ -326,38 +388,3 @@ def chat_profile(settings, messages):
     profile = profiles.by_name(settings, name)
     model = profile["model"] if profile is not None else (named[-1].get("model") if named else "")
     return {"profile": name, "model": model or ""}
-
-
-def bad_offset(offset, length):
-    return ApiError(400, "bad_offset", offset=offset, length=length)
-
-
-def poll_answer(next_offset, state, thoughts=None, thoughts_next=0):
-    out = {"next": next_offset, "status": state["status"]}
-    for key in ("error", "finish", "usage", "follow_ups") + EXTRAS:
-        if state.get(key) is not None:
-            out[key] = state[key]
-    if thoughts is not None:
-        out["thoughts"], out["thoughts_next"] = thoughts, thoughts_next
-    return out
-
-
-def stored_answer(message, offset, tfrom):
-    text, thoughts = message.get("text", ""), message.get("thoughts", "")
-    if offset > len(text):
-        raise bad_offset(offset, len(text))
-    return (poll_answer(len(text), message, None if tfrom is None else thoughts[tfrom:], len(thoughts)),
-            _slices(text, offset))
-
-
-def live_answer(reply, offset, tfrom):
-    with reply.changed:   # text, thoughts and state as of one moment
-        pieces = reply.text.pieces(offset)
-        return (poll_answer(reply.text.length, reply.state(),
-                            None if tfrom is None else reply.thoughts.since(tfrom), reply.thoughts.length),
-                pieces)
-
-
-def _slices(text, offset, size=8192):
-    for start in range(offset, len(text), size):
-        yield text[start:start + size]

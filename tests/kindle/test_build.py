@@ -196,7 +196,7 @@ def test_the_zip_imports_and_compiles_without_warnings(kindle_zip, tmp_path, ver
 
 def copy_tree(dst, with_wheels=True):
     """A copy of what build.py reads, to break on purpose."""
-    for name in ("build.py", "vendor.txt"):
+    for name in ("build.py", "vendor.txt", "LICENSE"):
         shutil.copy(os.path.join(REPO, name), str(dst / name))
     for folder in ("src", "www", "extensions"):
         shutil.copytree(os.path.join(REPO, folder), str(dst / folder),
@@ -249,3 +249,15 @@ def test_data_in_the_extension_folder_is_never_shipped(kindle_zip, tmp_path):
     assert not [n for n in built if "/data/" in n or "__pycache__" in n]
     # And the tree's own copy builds the same bytes as the repository.
     assert open(str(tree / "dist" / ("kindlechat-%s.zip" % version())), "rb").read() == open(kindle_zip, "rb").read()
+
+
+def test_the_zip_carries_every_licence(kindle_zip, names):
+    """KindleChat's own licence, and each vendored library's beside it (its .dist-info),
+    so whoever unpacks the zip may lawfully pass it on."""
+    with zipfile.ZipFile(kindle_zip) as z:
+        assert z.read(PREFIX + "LICENSE") == open(os.path.join(REPO, "LICENSE"), "rb").read()
+    for name in pins():
+        folder = PREFIX + "vendor/%s-" % build.normalize(name)
+        licences = [n for n in names if n.lower().startswith(folder.lower()) and ".dist-info/" in n
+                    and re.search(r"/(licenses/)?(LICEN[CS]E|COPYING)[^/]*$", n)]
+        assert licences, "no licence for %s in the zip" % name

@@ -37,6 +37,8 @@ class Server(ServerProcess):
     it), on a free loopback port; paths are relative to url: server.get("api/settings")."""
 
     def __init__(self, data_dir, *flags, env=None):
+        # A cut reply's continuations come at once (demo:drop's fail, then its error shows).
+        env = dict({"KINDLECHAT_RECONNECT_WAIT": "0.05"}, **(env or {}))
         super().__init__(os.path.join(str(data_dir), "data"), "--demo", *flags, env=env, fast=False)
         self.start(timeout=30)
         self.url += "/"

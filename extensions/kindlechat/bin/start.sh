@@ -49,17 +49,18 @@ same_run() {
 if server_pid >/dev/null; then
     if same_run; then
         say "KindleChat is already running."
-        lipc com.lab126.powerd preventScreenSaver 1
         open_page "$(cat "$RUN/url")"
         exit 0
     fi
     say "KindleChat: restarting in $MODE mode..."
     stop_server || exit 1
 fi
-# Whatever a crashed run left behind.
+# Whatever a crashed run left behind: a server killed mid-reply (kill -9, a crash)
+# could not give the screensaver back.
 rm -f "$PIDFILE" "$RUN/mode" "$RUN/url"
 firewall_close
 rotate_log
+lipc com.lab126.powerd preventScreenSaver 0
 
 if ! find_python; then
     if [ -n "$PY_BROKEN" ]; then
@@ -143,8 +144,8 @@ fi
 
 echo "$MODE" >"$RUN/mode"
 echo "$URL" >"$RUN/url"
-# No screensaver while the server runs: sleep would drop Wi-Fi mid-reply.
-lipc com.lab126.powerd preventScreenSaver 1
+# The screensaver comes as usual: the server keeps it away only while a reply streams
+# (src/kindlechat/screensaver.py); a reply cut by sleep continues after the wake.
 say "KindleChat is running: opening the browser..."
 open_page "$URL"
 exit 0

@@ -21,17 +21,19 @@ Trigger messages (start the message with one of these) show every error case:
   demo:thoughts  thought summary, then answer   demo:long      a reply of several screens
   demo:search    an answer grounded in Search   demo:url       pages read, the last one failing
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
+  demo:sleep     cut twice, as sleep would cut it, and continued (resume.py; once in the other formats)
+  (demo:drop and demo:stall: their continuations fail too, so the reply ends in the error)
   demo:retired   the model is retired for this key from now on (Google's 404, naming the replacement)
 The models are December 2026's (tools.MODELS): gemini-2.0-* and gemini-2.5-*
 answer Google's retirement 404, and 3.7/3.8 Flash refuse the thinking level MINIMAL.
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
-pages; a thinking setting the model refuses is Gemini's 400 (emulator_tools.py). A
+pages; a thinking setting the model refuses is Gemini's 400 (tools.py). A
 system instruction that asks for follow-ups (follow_ups.py) gets them after the
 answer, behind the marker line, as a model that follows it writes them (not for echo:).
 A request in another provider's format (POST .../chat/completions, /v1/messages,
 /api/chat; GET .../models, /api/tags) is answered in that format, with the same
-triggers (emulator_wire.py): demo mode sends every profile here.
+triggers (wire.py): demo mode sends every profile here.
 """
 import collections
 import json
@@ -40,6 +42,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from . import resume
 from . import tools
 from . import wire
 from .. import follow_ups
@@ -177,7 +180,12 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(question, emu, match.group("model"), request)
 
     def _answer(self, question, emu, model="", request=None):
+        resumed = resume.continuation((request or {}).get("contents") or [])
+        if resumed:   # asked to go on with a cut reply: the same answer, from where it was cut
+            question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
+        if resumed and trigger in resume.FAILING:
+            return self.close_connection_now()   # the network fails again: Retry is shown in the end
         if trigger in ERRORS:
             return self._error(*ERRORS[trigger])
         if trigger == "demo:daily":
@@ -197,11 +205,31 @@ class Handler(BaseHTTPRequestHandler):
                                                   else question)
         if not question.startswith("echo:") and follow_ups.asked(system_text(request or {})):
             text += follow_ups_for(question)
+        if resumed or trigger == "demo:sleep":
+            return self._resumed(text, resumed[1] if resumed else "", trigger, emu)
         chunks = tools.decorate(self._chunks(text, trigger, emu), grounding, url_meta)
         self._stream(chunks, emu, trigger)
 
+    def _resumed(self, full, partial, trigger, emu):
+        """full from a few words before partial's end; demo:sleep cuts it again."""
+        start = resume.restart_at(full, partial) if partial else 0
+        cut = resume.next_cut(full, len(partial)) if trigger == "demo:sleep" else None
+        if partial:
+            emu.pause(emu.first_delay * 5)   # the Wi-Fi coming back after the wake
+        self._stream(self._from(full, start, cut), emu, trigger)
+
+    @staticmethod
+    def _from(full, at, cut):
+        pieces, sent = _pieces(full[at:]), 0
+        for n, piece in enumerate(pieces):
+            if cut is not None and at >= cut:
+                yield "drop", 0
+                return
+            at, sent = at + len(piece), sent + (len(piece.split()) or 1)
+            yield _chunk(piece, sent, finish="STOP" if n == len(pieces) - 1 else None), len(piece.split()) or 1
+
     def _other(self, kind, body, emu):
-        """A request in another provider's wire format (emulator_wire.py)."""
+        """A request in another provider's wire format (wire.py)."""
         refused = wire.refusal(kind, self.headers)
         if refused:
             return self._json(*refused)
@@ -211,16 +239,26 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return self._send(400, "application/json", b'{"error": "invalid request"}')
         emu.requests.append(request)
+        resumed = resume.continuation_of_messages(request.get("messages") or [])
+        if resumed:   # the same answer, from a few words before the cut, cut no more
+            question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
         model = str(request.get("model") or "")
         if trigger == "demo:retired" or not model:
             return self._send(404, "application/json", wire.unknown_model(kind, model))
+        if resumed and trigger in resume.FAILING:
+            return self.close_connection_now()
         error = wire.error_for(kind, trigger)
         if error:
             return self._send(error[0], "application/json", error[2], error[1])
         if trigger == "demo:portal":
             return self._send(200, "text/html; charset=utf-8", PORTAL)
-        frames = wire.stream(kind, _pieces(reply_text(question, trigger)), trigger, str(request.get("model") or "demo"))
+        text = reply_text(question, trigger)
+        if resumed:
+            text, trigger = text[resume.restart_at(text, resumed[1]):], ""
+        elif trigger == "demo:sleep":
+            trigger = "demo:drop"   # cut once here, then continued
+        frames = wire.stream(kind, _pieces(text), trigger, str(request.get("model") or "demo"))
         self._stream(((f, t) if isinstance(f, str) else (_Raw(f), t) for f, t in frames), emu, "",
                      wire.CONTENT_TYPES[kind])
 
@@ -299,7 +337,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _Raw(bytes):
-    """Bytes of another wire format, sent as they are (emulator_wire.py)."""
+    """Bytes of another wire format, sent as they are (wire.py)."""
 
 
 def _chunk(text, tokens, finish=None, thought=False):

@@ -1,4 +1,4 @@
-"""A chat written as a book the Kindle lists: as MOBI (book_html.py, mobi.py), and as
+"""A chat written as a book the Kindle lists: as MOBI (html.py, mobi.py), and as
 plain text beside it, readable without Markdown symbols (headings as lines of their
 own, **bold** as plain words, lists as "- ").
 

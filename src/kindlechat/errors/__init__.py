@@ -1,5 +1,6 @@
 """Every message a person reads from the server, and its code for programs: one
-owner for the wording (the page adds none). Errors are values, never raised here.
+owner for the wording (the page adds none). Errors are values, never raised here;
+Refused carries one to wherever a request is refused.
 
     >>> dropped().code
     'dropped'
@@ -13,6 +14,9 @@ owner for the wording (the page adds none). Errors are values, never raised here
     library.py    the reader's library: highlights, words, books, saving
     providers.py  what OpenAI-compatible services, Anthropic and Ollama answered
     phone.py      the phone as a keyboard: no link in loopback mode, no QR encoder
+    books.py      why a book's text can't be read (DRM, KFX, PDF, damaged, too big)
+    bookchat.py   a chat about the book being read: the book gone, a position past its end
+    refused.py    Refused: the one error a request is refused with (web/ maps it to a status)
 """
 from .base import GeminiError, as_dict, with_extra  # noqa: F401
 from .upstream import (  # noqa: F401
@@ -30,3 +34,5 @@ from .library import (  # noqa: F401
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
     bad_library_action, no_words, documents_away, documents_readonly)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
+from .bookchat import position_past_end, book_gone_reading, no_such_book, bad_book_question  # noqa: F401
+from .refused import Refused  # noqa: F401

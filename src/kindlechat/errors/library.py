@@ -6,7 +6,7 @@
 from .base import GeminiError, _detail
 
 
-# -- the Kindle's library (library.py, kindledb.py) ----------------------------------
+# -- the Kindle's library (library/kindle.py, kindledb.py) ----------------------------------
 def no_sqlite():
     return GeminiError("no_sqlite", "This Kindle's Python has no sqlite3 module, so the looked-up words and the "
                        "books you read can't be shown. Highlights and saving still work.")

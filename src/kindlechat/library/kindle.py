@@ -14,9 +14,11 @@ import shutil
 import subprocess
 import threading
 
-from . import books as books_mod, highlights as highlights_mod, prompts, vocab
+from . import highlights as highlights_mod, prompts, vocab
 from ..ebook import chat_book as ebook
 from .. import errors
+from ..reading.bookchat import BookChats
+from ..errors import Refused
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "sample_library")
@@ -33,18 +35,14 @@ LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "
              "nl": "Dutch", "ja": "Japanese", "zh": "Chinese", "en": "English", "ru": "Russian"}
 
 
-class LibraryError(Exception):
-    def __init__(self, status, error):
-        super().__init__(error.message)
-        self.status, self.error = status, error
-
-
 class Library:
     def __init__(self, settings, start=None):
         self.settings = settings
         self._start = start   # how a background parse runs (highlights.Highlights)
         self._lock = threading.Lock()
         self._clippings = None   # highlights.Highlights of the current root's file
+        # The book being read: its text up to the position, chats bound to it (reading/).
+        self.reading = BookChats(settings, lambda: (self.root, self.cc_db(), self.sample))
 
     # -- where things are --------------------------------------------------------------
     @property
@@ -97,35 +95,50 @@ class Library:
         return _with_message({"words": found}, why)
 
     def books(self, limit=20):
-        found, why = books_mod.recent(self.cc_db(), limit, immutable=self.sample)
-        return _with_message({"books": found}, why)
+        """Books only (no KUAL, scriptlets, dictionaries...), the one being read first:
+        each with its id, format, what can be read of its text and where the reader is."""
+        found, why = self.reading.books(limit)
+        return _with_message({"books": found, "reading": found[0]["id"] if found else None}, why)
 
     # -- chats started from the library -----------------------------------------------------
+    def start(self, body):
+        """(the first message's text, its extra fields) of a POST /api/library/chats body:
+        a book chat (action book, recap or xray with a "book" id) is bound to the book."""
+        if isinstance(body, dict) and body.get("action") in BookChats.ACTIONS and "book" in body:
+            question = body.get("question")
+            if question is not None and not isinstance(question, str):
+                raise Refused("bad_input", errors.bad_book_question())
+            found = self.reading.first(body)
+            if found is None:
+                raise Refused("not_found", errors.no_such_book(str(body.get("book"))[:40]))
+            return found
+        return self.question(body), {}
+
     def question(self, body):
         """The question a POST /api/library/chats body asks for."""
         action = body.get("action") if isinstance(body, dict) else None
         if action in prompts.HIGHLIGHT_ACTIONS:
             item = self._parsed().by_id.get(body.get("highlight"))
             if item is None:
-                raise LibraryError(404, errors.no_such_highlight())
+                raise Refused("not_found", errors.no_such_highlight())
             return prompts.highlight(item, action, self.language())
         if action == "word":
             found = [w for w in self.words(500)["words"] if w["word"] == body.get("word")]
             if not found:
-                raise LibraryError(404, errors.no_words())
+                raise Refused("not_found", errors.no_words())
             return prompts.word(found[0])
         if action == "quiz":
             found = self.words(10)["words"]
             if not found:
-                raise LibraryError(404, errors.no_words())
+                raise Refused("not_found", errors.no_words())
             return prompts.quiz(found)
         if action == "book":
             listed = self.books(50)
             found = [b for b in listed["books"] if b["title"] == body.get("title")]
             if not found:
-                raise LibraryError(404, errors.library_missing(body.get("title") or "that book"))
+                raise Refused("not_found", errors.library_missing(body.get("title") or "that book"))
             return prompts.book(found[0])
-        raise LibraryError(400, errors.bad_library_action(prompts.HIGHLIGHT_ACTIONS + ("word", "quiz", "book")))
+        raise Refused("bad_input", errors.bad_library_action(prompts.HIGHLIGHT_ACTIONS + ("word", "quiz", "book")))
 
     def language(self):
         """Translate into: the setting, else the Kindle's own language (its LANG), else English."""
@@ -146,7 +159,7 @@ class Library:
             os.makedirs(os.path.join(root, "documents"), exist_ok=True)
         documents = os.path.join(root, "documents")
         if not os.path.isdir(documents):
-            raise LibraryError(503, errors.documents_away(documents))
+            raise Refused("unavailable", errors.documents_away(documents))
         text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
         book = text[:-len(".txt")] + ".mobi"
         try:
@@ -155,8 +168,8 @@ class Library:
             _write(os.path.join(root, book), ebook.chat_mobi(chat))
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise LibraryError(503, errors.documents_readonly(documents)) from None
-            raise LibraryError(503, errors.storage(exc)) from None
+                raise Refused("unavailable", errors.documents_readonly(documents)) from None
+            raise Refused("unavailable", errors.storage(exc)) from None
         rescan(root)
         return book.replace(os.sep, "/")
 

@@ -13,7 +13,8 @@ The seam's contract (the one place a provider is added):
 
 transport.py sends and reads bytes (and owns its timeouts), sse.py cuts them into
 lines and events, stream.py joins a transport's exchange to a decoder, profiles.py
-says which service a chat talks to, models.py caches the model lists, notes.py
+says which service a chat talks to, models.py caches the model lists, resume_turns.py
+how a builder asks a model to go on with a cut reply (options["partial"]), notes.py
 remembers in the data folder what the services said of their models (retired for a
 key, thinking levels refused), advice.py adds to a reply's error what the notes and
 the live list tell (a replacement, lighter models). None of these modules knows the

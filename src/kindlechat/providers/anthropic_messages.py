@@ -21,7 +21,7 @@ skipped; the key travels only in x-api-key, with anthropic-version beside it.
 """
 import json
 
-from . import sse
+from . import resume_turns, sse
 from .base import BaseDecoder, usage
 from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
@@ -57,12 +57,14 @@ def build_body(history, settings, options=None):
         ('Be brief.', 2, {'type': 'enabled', 'budget_tokens': 2000}, 4096, False)
     """
     options = options or {}
+    max_tokens = settings.get("max_output_tokens") or DEFAULT_MAX_TOKENS
+    thinking = _thinking(settings, options, max_tokens)
+    if "partial" in options:   # prefill, which extended thinking refuses (resume_turns.py)
+        history = (resume_turns.instruct if thinking else resume_turns.prefill)(history, options["partial"])
     messages = [{"role": ROLES.get(role, role), "content": text} for role, text in history if text]
-    body = {"model": settings["model"], "max_tokens": settings.get("max_output_tokens") or DEFAULT_MAX_TOKENS,
-            "messages": messages, "stream": True}
+    body = {"model": settings["model"], "max_tokens": max_tokens, "messages": messages, "stream": True}
     if settings.get("system_instruction"):
         body["system"] = settings["system_instruction"]
-    thinking = _thinking(settings, options, body["max_tokens"])
     if thinking:
         body["thinking"] = thinking
     elif settings.get("temperature") is not None:

@@ -23,7 +23,7 @@ import json
 import re
 from json.decoder import scanstring
 
-from . import sse
+from . import resume_turns, sse
 from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
 from .base import json_object
 from .gemini_grounding import Collector
@@ -105,9 +105,12 @@ def stream_url(base_url, model):
 
 
 def build_body(history, settings, options=None):
-    """The JSON body: history is [(role, text)], roles "user" and "model"."""
+    """The JSON body: history is [(role, text)], roles "user" and "model". A cut
+    reply (options["partial"]) is continued by instruction (resume_turns.py): a
+    trailing model turn is no documented prefill in generateContent."""
     options = options or {}
-    body = {"contents": [{"role": role, "parts": [{"text": text}]} for role, text in history]}
+    turns = resume_turns.instruct(history, options["partial"]) if "partial" in options else history
+    body = {"contents": [{"role": role, "parts": [{"text": text}]} for role, text in turns]}
     if settings.get("system_instruction"):
         body["systemInstruction"] = {"parts": [{"text": settings["system_instruction"]}]}
     tools = build_tools(history, settings, options.get("search"))

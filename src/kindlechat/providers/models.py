@@ -1,7 +1,7 @@
 """The model list the page picks from, fetched once and kept for the server's life
 (a Kindle's Wi-Fi is slow, and the list changes every few months), fetched again
 on request or when the service it came from changes (a new API key, demo mode
-ended). Knows no provider: fetch is providers.list_models.
+ended). Knows no provider: fetch is providers.ask.list_models.
 
     >>> calls = []
     >>> def fetch():

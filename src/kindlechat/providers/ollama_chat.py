@@ -21,6 +21,7 @@ sent (Authorization: Bearer) only when set, for ollama.com or a proxy in front.
 """
 import json
 
+from . import resume_turns
 from .base import BaseDecoder, usage
 from ..errors import provider_finish
 from .stream import Delta
@@ -49,6 +50,8 @@ def build_body(history, settings, options=None):
         {'model': 'qwen3', 'messages': [{'role': 'user', 'content': 'Hi'}], 'stream': True, 'options': {'num_predict': 64}, 'think': 'high'}
     """
     options = options or {}
+    if "partial" in options:   # /api/chat extends a last assistant message (resume_turns.py)
+        history = resume_turns.prefill(history, options["partial"])
     messages = [{"role": ROLES.get(role, role), "content": text} for role, text in history]
     if settings.get("system_instruction"):
         messages.insert(0, {"role": "system", "content": settings["system_instruction"]})

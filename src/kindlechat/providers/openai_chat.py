@@ -26,7 +26,7 @@ LAN take none).
 """
 import json
 
-from . import sse
+from . import resume_turns, sse
 from .base import BaseDecoder, usage
 from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
@@ -59,6 +59,8 @@ def build_body(history, settings, options=None):
         [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
     """
     options = options or {}
+    if "partial" in options:   # no prefill in Chat Completions: by instruction (resume_turns.py)
+        history = resume_turns.instruct(history, options["partial"])
     messages = [{"role": ROLES.get(role, role), "content": text} for role, text in history]
     if settings.get("system_instruction"):
         messages.insert(0, {"role": "system", "content": settings["system_instruction"]})

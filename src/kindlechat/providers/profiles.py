@@ -22,9 +22,9 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from ..errors import bad_profile
+from .kinds import KINDS
 
 GEMINI = "Gemini"   # the profile today's top-level settings make
-KINDS = ("gemini", "openai", "anthropic", "ollama")
 FIELDS = ("kind", "base_url", "model", "api_key", "options")
 # Settings a profile may override for itself.
 OPTIONS = ("system_instruction", "temperature", "max_output_tokens", "thinking_budget",
@@ -165,7 +165,7 @@ def _merged(name, old, value, coerce):
         fields["options"] = {k: v for k, v in fields["options"].items() if v is not None and v != ""}
     profile.update(fields)
     if profile["kind"] not in KINDS:
-        raise ValueError(bad_profile(name, "bad_kind", kinds=", ".join(KINDS)))
+        raise ValueError(bad_profile(name, "bad_kind", kinds=", ".join(sorted(KINDS))))
     if not profile["base_url"]:
         raise ValueError(bad_profile(name, "bad_url"))
     return profile

@@ -15,6 +15,16 @@ guess ISO-8859-1 for ``text/event-stream`` without a charset, and split on U+202
 and U+0085 (``str.splitlines``), which Gemini sends raw inside its JSON. Here the
 bytes are split first: CR and LF never occur inside a multi-byte UTF-8 sequence,
 so decoding each whole line as UTF-8 is exact.
+
+Where it departs from the spec, on purpose (its only departures against 177 cases
+from five other projects' suites):
+- ``EventDecoder.flush()`` hands back an event whose closing blank line never came,
+  at the end of a body; the spec discards it. Real Gemini replies end so, and the
+  provider decoders take it only when its payload is whole JSON. ``iter_events``
+  keeps the spec's rule.
+- A ``retry:`` field is kept with the next event that has data; one with no data is
+  never reported (the spec sets the reconnection time at once). Nothing here
+  reconnects by the server's word: the page and the replies keep their own pace.
 """
 from collections import namedtuple
 

@@ -34,10 +34,12 @@ class ReplyStream:
         self.who, self.local = who, local   # the service's name in messages; on the reader's own network
         self.review = None   # error -> error: the service's look at how it ended (notes.py), or None
         self.error = self.finish = self.usage = None
-        self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (providers.py)
+        self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (ask.py)
         self.sources = self.queries = self.urls = None
         self._seen = 0   # the decoder's extras_version as extras_changed() last saw it
         self._closed = False   # close() was called: the user stopped the reply
+        self.cut_off = False   # cut() was called: the connection went stale
+        self.opened = False    # the stream was answered (200, the right type): a cut may be continued
 
     def __iter__(self):
         try:
@@ -46,10 +48,12 @@ class ReplyStream:
                 return
             self.error = self._refusal(response)
             if self.error is None:
+                self.opened = True
                 yield from self._read()
         except Exception as exc:  # noqa: BLE001 -- every failure becomes a message
             if not self._closed:
-                self.error = from_exception(exc, self.exchange.timeouts, self.who, self.local)
+                self.error = dropped(self.who) if self.cut_off else \
+                    from_exception(exc, self.exchange.timeouts, self.who, self.local)
         finally:
             self.exchange.close()
             self._conclude()
@@ -75,7 +79,7 @@ class ReplyStream:
                 yield from decoder.feed(line)
                 if decoder.error is not None:
                     return
-        if self._closed:
+        if self._closed or self.cut_off:
             return
         # A body whose last line has no line break (NDJSON's last object, often)
         # still ends that line: the decoder sees it before end().
@@ -134,6 +138,14 @@ class ReplyStream:
             return False
         self._seen = version
         return True
+
+    def cut(self):
+        """Drop the connection now, from any thread, as a network would: the stream
+        ends on a "dropped" error (continuing.py: after the Kindle slept, its socket
+        is stale and a read on it would wait out the read timeout)."""
+        if not self._closed:
+            self.cut_off = True
+            self.exchange.cancel()
 
     def close(self):
         """End the reply now, from any thread."""

@@ -8,6 +8,8 @@ import json
 
 import bottle
 
+from ..reply import LIVE
+
 # A long text goes out in pieces of this many characters, each encoded on its own, so
 # a client that reads slowly (or never) holds one piece of server memory, not a copy
 # of the whole reply (docs/RELIABILITY.md: 20 such clients on a 2 M-character reply).
@@ -51,7 +53,7 @@ def event_stream(chat, cid, index, offset):
                 event["status"] = "streaming"
             yield "id: %d\ndata: %s\n\n" % (offset, json.dumps(event, ensure_ascii=False))
             sent = True
-        if answer["status"] != "streaming":
+        if answer["status"] not in LIVE:   # "reconnecting" goes on after the network is back
             yield "event: end\nid: %d\ndata: %s\n\n" % (offset, json.dumps(dict(answer, text=""), ensure_ascii=False))
             return
         if not sent:

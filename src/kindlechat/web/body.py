@@ -17,7 +17,7 @@ import json
 import re
 
 from .httpd import LINGER
-from ..service import ApiError
+from ..errors import Refused
 
 MAX_BODY = 256 * 1024      # bytes of a request body: a 30,000-character message is at most 120 KB
 MAX_DEPTH = 32             # the API's bodies are one or two levels deep
@@ -45,10 +45,10 @@ def read_body(environ, limit=MAX_BODY):
     try:
         if coding:
             if coding != "chunked":
-                raise ApiError(501, "bad_coding", coding=coding[:40])
+                raise Refused("unsupported", "bad_coding", coding=coding[:40])
             return read_chunked(environ, stream, limit)
         if declared and not declared.isdigit():
-            raise ApiError(400, "bad_length")
+            raise Refused("bad_input", "bad_length")
         length = int(declared or 0)
         if length > limit:
             too_large(environ)
@@ -57,7 +57,7 @@ def read_body(environ, limit=MAX_BODY):
         # A trickling client may still be sending: closing with its bytes unread would
         # reset the connection, and the reset throws away the 408 before it is read.
         environ.get(LINGER, []).append(408)
-        raise ApiError(408, "body_timeout") from None
+        raise Refused("too_slow", "body_timeout") from None
     if len(raw) < length:
         raise cut_short()
     return raw
@@ -96,15 +96,15 @@ def read_trailers(stream):
 
 def too_large(environ):
     environ.get(LINGER, []).append(413)   # the client may still be sending: httpd drains it first
-    raise ApiError(413, "too_large")
+    raise Refused("too_large", "too_large")
 
 
 def cut_short():
-    return ApiError(400, "body_cut")
+    return Refused("bad_input", "body_cut")
 
 
 def bad_chunks():
-    return ApiError(400, "bad_chunks")
+    return Refused("bad_input", "bad_chunks")
 
 
 def nesting_depth(text):
@@ -126,15 +126,15 @@ def parse_json(raw):
     try:
         text = raw.decode("utf-8")
     except UnicodeError:
-        raise ApiError(400, "not_utf8") from None
+        raise Refused("bad_input", "not_utf8") from None
     if nesting_depth(text) > MAX_DEPTH:
-        raise ApiError(400, "too_deep", depth=MAX_DEPTH)
+        raise Refused("bad_input", "too_deep", depth=MAX_DEPTH)
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
-        raise ApiError(400, "bad_json") from None
+        raise Refused("bad_input", "bad_json") from None
     try:
         json.dumps(doc, ensure_ascii=False).encode("utf-8")   # a \ud800 escape is valid JSON, not text
     except UnicodeError:
-        raise ApiError(400, "not_utf8") from None
+        raise Refused("bad_input", "not_utf8") from None
     return doc

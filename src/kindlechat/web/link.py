@@ -1,7 +1,7 @@
 """The phone as a keyboard: the URL (token included) that opens this KindleChat on a
 phone on the same Wi-Fi, that URL as a QR code drawn here (the token never leaves the
 Kindle for a QR service), and the watch the Kindle's page long-polls to see a message
-sent from the phone. Holds no HTTP: server.py's routes call it.
+sent from the phone. Holds no HTTP: routes.py call it.
 
     >>> phone = Phone({"host": "192.168.1.23", "port": 8642, "token": "ab12"})
     >>> phone.url("0f3a")
@@ -20,6 +20,7 @@ import threading
 import time
 
 from .. import errors
+from ..errors import Refused
 from .guards import LOOPBACK_NAMES
 
 PHONE_IDLE = 600.0      # seconds after the phone's last request that it counts as in use
@@ -30,20 +31,15 @@ POSTED = re.compile(r"^/api/chats/([0-9a-f]{1,64})/(messages|retry)$")
 QR_BORDER = 4           # modules of white around the code (the QR spec's quiet zone)
 
 
-class LinkError(Exception):
-    """An answer the route turns into an error: its HTTP status and error value."""
-
-    def __init__(self, status, error):
-        super().__init__(error.message)
-        self.status, self.error = status, error
-
-
 class Phone:
     """The link, its QR code, and what the Kindle's page waits on."""
 
-    def __init__(self, settings, clock=time.monotonic):
+    def __init__(self, settings, clock=time.monotonic, typing=None):
+        """typing: called at each of the phone's requests (the service keeps the
+        Kindle's screensaver away while the phone types: screensaver.py)."""
         self.settings = settings
         self.clock = clock
+        self.typing = typing
         self._changed = threading.Condition()
         self.seq = 0            # messages posted since the server started
         self.chat = None        # the chat of the last one
@@ -61,13 +57,13 @@ class Phone:
         return "http://%s:%d/?%s" % (host, self.settings["port"], query)
 
     def link(self, chat):
-        """{"url"} for GET /api/link; LinkError for a bad chat or in loopback mode."""
+        """{"url"} for GET /api/link; errors.Refused for a bad chat or in loopback mode."""
         chat = chat or "new"
         if not CHAT_PARAM.match(chat):
-            raise LinkError(400, errors.bad_link_chat())
+            raise Refused("bad_input", errors.bad_link_chat())
         url = self.url(chat)
         if url is None:
-            raise LinkError(409, errors.no_link())
+            raise Refused("conflict", errors.no_link())
         return {"url": url}
 
     def png(self, chat, size):
@@ -77,7 +73,7 @@ class Phone:
         try:
             import segno     # vendored; imported here, not at start (a Kindle core is slow)
         except ImportError:
-            raise LinkError(503, errors.no_qr()) from None
+            raise Refused("unavailable", errors.no_qr()) from None
         code = segno.make(url, error="m", micro=False)
         modules = code.symbol_size(scale=1, border=QR_BORDER)[0]
         out = io.BytesIO()
@@ -90,6 +86,8 @@ class Phone:
         """Before every request: the phone's (not its watch) mark the phone in use."""
         if phone_cookie == "1" and path != "/api/link/watch":
             self.seen = self.clock()
+            if self.typing is not None:
+                self.typing()
 
     def posted_in(self, method, path, status):
         """After every request: a message posted (or retried) wakes the watchers.

@@ -16,15 +16,14 @@ import os
 
 import bottle
 
-from .. import errors
 from .answers import event_stream, json_answer
 from .body import read_json
 from .guards import allowed_hosts, guard
 from .httpd import QuietHandler, ThreadedWSGIServer, serve  # noqa: F401 -- QuietHandler, ThreadedWSGIServer: as before
-from ..library.kindle import LibraryError
-from .link import LinkError, Phone
-from ..service import ApiError, ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
-from ..store import NotFound, StorageError
+from ..errors import Refused
+from .link import Phone
+from .refusals import answer_for
+from ..service import ChatServer  # noqa: F401 -- ChatServer: the routes' service, as before
 
 MAX_MESSAGE = 30000            # characters of one message
 MAX_WAIT = 60.0                # seconds a long poll may be held
@@ -58,11 +57,11 @@ def find_www():
 def message_text(body):
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
-        raise ApiError(400, "bad_message")
+        raise Refused("bad_input", "bad_message")
     if not text.strip():
-        raise ApiError(400, "empty_message")
+        raise Refused("bad_input", "empty_message")
     if len(text) > MAX_MESSAGE:
-        raise ApiError(413, "message_too_long", length=len(text), limit=MAX_MESSAGE)
+        raise Refused("too_large", "message_too_long", length=len(text), limit=MAX_MESSAGE)
     return text
 
 
@@ -70,7 +69,7 @@ def message_search(body):
     """The message's "search" flag: true, false, or None (absent: the setting)."""
     search = body.get("search")
     if search is not None and not isinstance(search, bool):
-        raise ApiError(400, "bad_search")
+        raise Refused("bad_input", "bad_search")
     return search
 
 
@@ -81,9 +80,9 @@ def query_number(name, default, low, high, kind=int):
     try:
         value = kind(raw)
     except ValueError:
-        raise ApiError(400, "not_a_number", name=name) from None
+        raise Refused("bad_input", "not_a_number", name=name) from None
     if not low <= value <= high:
-        raise ApiError(400, "out_of_range", name=name, low=low, high=high)
+        raise Refused("bad_input", "out_of_range", name=name, low=low, high=high)
     return value
 
 
@@ -93,12 +92,11 @@ def api(fn):
     def wrapper(*args, **kwargs):
         try:
             result = fn(*args, **kwargs)
-        except ApiError as exc:
-            return json_error(exc.status, exc.code, exc.message)
-        except NotFound:
-            return json_error(404, *errors.api("not_found")[:2])
-        except StorageError as exc:   # storage full or away (503), a damaged chat (409)
-            return json_error(409 if exc.code == "damaged" else 503, exc.code, str(exc))
+        except Exception as exc:
+            answer = answer_for(exc)
+            if answer is None:
+                raise
+            return json_error(*answer)
         if isinstance(result, bottle.HTTPResponse):
             return result
         status = 200
@@ -133,13 +131,13 @@ def make_app(chat):
     @app.get("/api/chats")
     @api
     def list_chats():
-        return {"chats": chat.store.list()}
+        return {"chats": chat.list_chats()}
 
     @app.post("/api/chats")
     @api
     def new_chat():
         read_json()
-        return 201, {"id": chat.store.create()}
+        return 201, {"id": chat.new_chat()}
 
     @app.get("/api/chats/<cid>")
     @api
@@ -189,7 +187,7 @@ def make_app(chat):
     def events(cid, index):
         last = bottle.request.headers.get("Last-Event-ID") or bottle.request.query.get("from") or "0"
         if not last.isdigit():
-            raise ApiError(400, "bad_event_id")
+            raise Refused("bad_input", "bad_event_id")
         chat.poll(cid, index, int(last), 0)   # a bad offset is a 400 now, not a stream cut off later
         return bottle.HTTPResponse(event_stream(chat, cid, index, int(last)), 200, {
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
@@ -222,57 +220,42 @@ def make_app(chat):
 
 
 def add_library_routes(app, chat):
-    """The Kindle's own library (library.py): highlights, words, books, chats from
+    """The Kindle's own library (library/kindle.py, through the service): highlights, words, books, chats from
     them, and a chat saved as a book."""
-    library = chat.library
-
-    def guarded(call):
-        try:
-            return call()
-        except LibraryError as exc:
-            raise ApiError(exc.status, exc.error) from None
-
     @app.get("/api/highlights")
     @api
     def highlights():
         q = bottle.request.query
-        return library.highlights(q.getunicode("q") or "", q.getunicode("book") or "",
+        return chat.highlights(q.getunicode("q") or "", q.getunicode("book") or "",
                                   query_number("offset", 0, 0, 10 ** 9), query_number("limit", 50, 1, 500))
 
     @app.get("/api/words")
     @api
     def words():
-        return library.words(query_number("limit", 50, 1, 500))
+        return chat.words(query_number("limit", 50, 1, 500))
 
     @app.get("/api/books")
     @api
     def books():
-        return library.books(query_number("limit", 20, 1, 200))
+        return chat.books(query_number("limit", 20, 1, 200))
 
     @app.post("/api/library/chats")
     @api
     def library_chat():
-        text = guarded(lambda: library.question(read_json()))
-        cid = chat.store.create()
-        return 202, {"id": cid, "index": chat.send(cid, text)}
+        cid, index = chat.library_chat(read_json())
+        return 202, {"id": cid, "index": index}
 
     @app.post("/api/chats/<cid>/save")
     @api
     def save(cid):
         read_json()
-        return {"path": guarded(lambda: library.save(chat.get_chat(cid)))}
+        return {"path": chat.save_chat(cid)}
 
 
 def add_phone_routes(app, chat):
     """The phone as a keyboard (link.py): the link a phone opens, its QR code, and the
     watch the Kindle's page long-polls for messages the phone sent."""
-    phone = Phone(chat.settings)
-
-    def guarded(call):
-        try:
-            return call()
-        except LinkError as exc:
-            raise ApiError(exc.status, exc.error) from None
+    phone = Phone(chat.settings, typing=chat.phone_typing)
 
     @app.hook("before_request")
     def phone_seen():
@@ -285,13 +268,13 @@ def add_phone_routes(app, chat):
     @app.get("/api/link")
     @api
     def link():
-        return guarded(lambda: phone.link(bottle.request.query.get("chat")))
+        return phone.link(bottle.request.query.get("chat"))
 
     @app.get("/api/link.png")
     @api
     def link_png():
         size = query_number("size", 360, 60, 2000)
-        png = guarded(lambda: phone.png(bottle.request.query.get("chat"), size))
+        png = phone.png(bottle.request.query.get("chat"), size)
         return bottle.HTTPResponse(png, 200, {"Content-Type": "image/png", "Cache-Control": "no-store"})
 
     @app.get("/api/link/watch")
