@@ -64,18 +64,7 @@ function addPreset(p) {
     putProfile(body)();
   };
 }
-function putProfile(body) {
-  return function () {
-    var n = ++S.seq;
-    api('PUT', '/api/settings', body, function (err, s) {
-      setText($('settings-status'), err ? err.message : T.saved);
-      if (err || n !== S.seq) { return; }
-      S.touched = {}; S.models = null;
-      fillSettings(s);
-      loadModels(false);
-    });
-  };
-}
+function putProfile(body) { return function () { S.models = null; put(body, 0, function () { loadModels(false); }); }; }
 function profileBody(model, key) {   // the current profile's fields, as PUT /api/settings takes them
   var body = {profiles: {}}, p = body.profiles[S.profile] = {model: model};
   if (key) { p.api_key = key; }
@@ -83,28 +72,28 @@ function profileBody(model, key) {   // the current profile's fields, as PUT /ap
   return body;
 }
 
-// A tapped choice, saved at once ("Saved."); keys: the fields it settles (S.touched).
-function putNow(body, keys) {
+// Every save: a tap's (keys: the fields it settles) or Save's (all). The newest answer
+// fills the form and says "Saved."; then() runs after any answer but an error.
+function put(body, keys, then) {
   var n = ++S.seq;
   setText($('settings-status'), '');
   api('PUT', '/api/settings', body, function (err, s) {
-    var i;
-    if (err || n === S.seq) { setText($('settings-status'), err ? err.message : T.saved); }   // a later save speaks for itself
-    if (err || n !== S.seq) { return; }
-    for (i = 0; i < keys.length; i++) { delete S.touched[keys[i]]; }
-    fillSettings(s);
+    var i, last = n === S.seq;
+    if (err || last) { setText($('settings-status'), err ? err.message : T.saved); }
+    if (err) { return then && notice(err.message); }
+    if (last) { if (keys) { for (i = 0; i < keys.length; i++) { delete S.touched[keys[i]]; } } else { S.touched = {}; } fillSettings(s); }
+    if (then) { then(); }
   });
 }
 
-// The chat header: the chat's profile and the model its next reply will use (the
-// profile's own now, so a switch shows at once).
+// The header: the chat's profile and its model now (the next reply's).
 function showSource() {
   var name = S.chatProfile || S.profile, p = name && S.profiles ? S.profiles[name] : null;
   setText($('chat-source'), name ? name + T.profileOf + ((p ? p.model : S.chatModel) || '') : '');
 }
 
 function saveSettings() {
-  var body = profileBody(trim(field('model').value), trim($('set-api-key').value)), i, v, n;
+  var body = profileBody(trim(field('model').value), trim($('set-api-key').value)), i, v;
   body.show_thoughts = $('set-show-thoughts').checked;
   body.google_search = $('set-google-search').checked;
   body.url_context = $('set-url-context').checked;
@@ -116,12 +105,7 @@ function saveSettings() {
     if (i !== 1) { v = trim(v).replace(',', '.'); }
     body[FIELDS[i]] = v;
   }
-  n = ++S.seq;
-  setText($('settings-status'), '');   // "Saved." speaks of this save, not of a tap before it
-  api('PUT', '/api/settings', body, function (err, s) {
-    if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
-    setText($('settings-status'), err ? err.message : T.saved);
-  });
+  put(body);
 }
 // Less typing (quick.js): the one-tap prompts, one a line (the default set shown when
 // unset, and saved as unset, so it follows the page's language), and the follow-ups.
@@ -143,24 +127,18 @@ function saveLessTyping(body) {
 function loadModels(refresh) {
   setText($('model-state'), T.modelsLoading);
   withModels(refresh, function (err, models) {
-    var first = firstAvailable(models, '');
-    setText($('model-state'), err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '.' : '');
-    // A profile just made from a preset has no model: the service's first listed one,
-    // or (no list) a word asking for one before it is used.
-    if (S.prof && !S.prof.model && !S.touched['set-model']) {
-      if (!err && first) { return pickModel(first)(); }
-      setText($('model-state'), (err ? $('model-state').textContent + ' ' : '') + T.noModelYet);
+    var st = err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '. ' : '', i;
+    // A profile from a preset has no model: the list's first (no list: a send asks for one).
+    for (i = 0; S.prof && !S.prof.model && !S.touched['set-model'] && models && i < models.length; i++) {
+      if (models[i].available !== false) { return pickModel(models[i].name)(); }
     }
+    setText($('model-state'), trim(st));
     drawChoices();
   });
 }
-function firstAvailable(models, not) {
-  for (var i = 0; models && i < models.length; i++) { if (models[i].available !== false && models[i].name !== not) { return models[i].name; } }
-  return '';
-}
-function modelEntry(name) {
+function entry(name) {
   for (var i = 0; S.models && i < S.models.length; i++) { if (S.models[i].name === name) { return S.models[i]; } }
-  return null;
+  return {};
 }
 function withModels(refresh, cb) {
   if (S.models && !refresh) { return cb(null, S.models); }
@@ -175,23 +153,18 @@ function drawChoices() {
   var models = S.models || [], cur = field('model').value, list = $('model-list'), i, listed = false;
   clear(list);
   for (i = 0; i < models.length; i++) {
-    if (models[i].available === false) { continue; }   // the key may no longer use it (a 404 said so)
+    if (models[i].available === false) { continue; }   // a 404 said the key may not
     list.appendChild(choice(models[i].display_name || models[i].name, models[i].name === cur, pickModel(models[i].name)));
     listed = listed || models[i].name === cur;
   }
   setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
-  drawLevels(modelEntry(cur));
-  drawLanguages();
-}
-// The levels the model takes (the server's word: those it refused are left out), and Default.
-function drawLevels(entry) {
-  var list = $('thinking-list'), takes = entry && entry.levels ? ',' + entry.levels.join(',') + ',' : '', i, code;
-  clear(list);
+  // the levels the model takes (the server leaves out those it refused), and Default
+  var takes = ',' + (entry(cur).levels || ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH']).join(',') + ',';
+  clear(list = $('thinking-list'));
   for (i = 0; i < T.levels.length; i++) {
-    code = T.levels[i][0];
-    if (code && takes && takes.indexOf(',' + code + ',') < 0 || code && entry && entry.levels && !entry.levels.length) { continue; }
-    list.appendChild(choice(T.levels[i][1], code === S.level, pickLevel(code)));
+    if (takes.indexOf(',' + T.levels[i][0] + ',') >= 0 || !T.levels[i][0]) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
   }
+  drawLanguages();
 }
 // Automatic, then each table by its own name (a reader who can't read this page finds theirs)
 function drawLanguages() {
@@ -200,76 +173,50 @@ function drawLanguages() {
   list.appendChild(choice(T.langAuto, !S.language, pickLanguage('')));
   for (code in Strings) { if (Strings.hasOwnProperty(code)) { list.appendChild(choice(Strings[code].langName, code === S.language, pickLanguage(code))); } }
 }
-function pickLanguage(code) { return function () { S.language = code; drawChoices(); putNow({language: code}, ['language-list']); }; }
+function pickLanguage(code) { return function () { S.language = code; drawChoices(); put({language: code}, ['language-list']); }; }
 function choice(text, chosen, fn) {
   var b = button(text, 'choice', fn);
   if (chosen) { b.setAttribute('data-chosen', '1'); }
   return b;
 }
-function pickModel(name) { return function () { field('model').value = name; drawChoices(); putNow(profileBody(name), ['set-model']); }; }
-function pickLevel(level) { return function () { S.level = level; drawChoices(); putNow({thinking_level: level}, ['thinking-list']); }; }
+function pickModel(name) { return function () { field('model').value = name; drawChoices(); put(profileBody(name), ['set-model']); }; }
+function pickLevel(level) { return function () { S.level = level; drawChoices(); put({thinking_level: level}, ['thinking-list']); }; }
 
-// A model the key may no longer use, or a daily quota used up: one tap switches the
-// chat's profile to another model and asks again. The server names them (the
-// replacement Google's message or the key's list gives, lighter ones for a quota);
-// without its word, the list's first others.
+// A model gone or a day's quota used up: one tap sets the chat's profile to the
+// server's replacement or lighter models (of the key's own list) and asks again.
 function offerSwitch(r, err) {
-  var text = r.noteText;
+  var text = r.noteText, names = (err.replacement ? [err.replacement] : []).concat(err.suggest || []);
   if (r.offered === text) { return; }
   r.offered = text;
-  err = err || {};
-  withModels(false, function (e, models) {
-    var i, n = 0, box = r.note, names = [], seen = {}, mine = !S.chatProfile || S.chatProfile === S.profile;
+  withModels(false, function () {   // the list's names for them
+    var i;
     if (!r.retry || r.noteText !== text) { return; }   // a later note took its place
-    seen[err.model || S.chatModel || S.model] = 1;
-    for (i = 0; mine && models && i < models.length; i++) { if (models[i].available === false) { seen[models[i].name] = 1; } }
-    names = (err.replacement ? [err.replacement] : []).concat(err.suggest || []);
-    for (i = 0; mine && !names.length && models && i < models.length; i++) { names.push(models[i].name); }
-    for (i = 0; i < names.length && n < 3; i++) {
-      if (seen[names[i]]) { continue; }
-      seen[names[i]] = 1; n++;
-      box.appendChild(button(T.use + ((modelEntry(names[i]) || {}).display_name || names[i]) + T.andRetry, 'switch', switchTo(names[i])));
-    }
-    if (!n) { box.appendChild(make('span', 'hint', ' ' + T.noOther)); }
+    for (i = 0; i < names.length && i < 3; i++) { r.note.appendChild(button(T.use + (entry(names[i]).display_name || names[i]) + T.andRetry, 'switch', again({model: names[i]}))); }
+    if (!i) { r.note.appendChild(make('span', 'hint', ' ' + T.noOther)); }
     K.layout();
   });
 }
-function switchTo(name) {
+// The chat's profile changed as p says (Gemini's options are top-level), then Retry.
+function again(p) {
   return function () {
-    var body = {profiles: {}};
-    body.profiles[S.chatProfile || S.profile] = {model: name};
-    api('PUT', '/api/settings', body, function (err, s) {
-      if (err) { return notice(err.message); }
-      fillSettings(s);
-      K.retry();
-    });
+    var b = {profiles: {}}, name = S.chatProfile || S.profile;
+    if (p.options && name === 'Gemini') { b = p.options; } else { b.profiles[name] = p; }
+    put(b, [], K.retry);
   };
 }
-// A thinking level the model refused: one tap asks again with the model's default.
+// A thinking level refused: one tap asks again with the model's default.
 function offerDefault(r) {
-  var text = r.noteText;
-  if (r.offeredDefault === text) { return; }
-  r.offeredDefault = text;
-  r.note.appendChild(button(T.useDefault, 'switch', function () {
-    var body = {}, name = S.chatProfile || S.profile;
-    if (name && name !== 'Gemini') { body.profiles = {}; body.profiles[name] = {options: {thinking_level: ''}}; } else { body.thinking_level = ''; }
-    api('PUT', '/api/settings', body, function (err, s) {
-      if (err) { return notice(err.message); }
-      fillSettings(s);
-      K.retry();
-    });
-  }));
+  if (r.offeredDefault === r.noteText) { return; }
+  r.offeredDefault = r.noteText;
+  r.note.appendChild(button(T.useDefault, 'switch', again({options: {thinking_level: ''}})));
   K.layout();
 }
-
-// Delete profile: two taps, as chats do; the second counts only after a moment, so a
-// double tap never deletes.
-var ARM_MS = 800;
-function disarm() { var del = $('delete-profile'); del.removeAttribute('data-armed'); setText(del, T.deleteProfile); }
+// Delete profile: two taps, as chats do, the second after a moment (a double tap never deletes).
+function disarm() { var d = $('delete-profile'); d.removeAttribute('data-armed'); setText(d, T.deleteProfile); }
 function deleteProfile() {
-  var del = $('delete-profile'), armed = +del.getAttribute('data-armed'), b = {profiles: {}};
-  if (!armed) { del.setAttribute('data-armed', +new Date()); return setText(del, T.delSure); }
-  if (+new Date() - armed < ARM_MS) { return; }
+  var d = $('delete-profile'), armed = +d.getAttribute('data-armed'), b = {profiles: {}};
+  if (!armed) { d.setAttribute('data-armed', +new Date()); return setText(d, T.delSure); }
+  if (+new Date() - armed < 800) { return; }
   b.profiles[S.profile] = null;
   putProfile(b)();
 }
@@ -294,21 +241,18 @@ var CLICKS = {'save-settings': saveSettings, 'refresh-models': function () { loa
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2)}, id;
 for (id in CLICKS) { $(id).onclick = CLICKS[id]; }
 F.onsubmit = function () { saveSettings(); return false; };
-// The boxes are saved when ticked; each typed field has a Save beside it (the form's Save too).
+// A box is saved when ticked; each typed field has a Save beside it.
 var BOXES = {'set-show-thoughts': 'show_thoughts', 'set-google-search': 'google_search', 'set-url-context': 'url_context',
-  'set-follow-ups': 'follow_ups'};
-var TYPED = ['set-api-key', 'set-base-url', 'set-model', 'set-system-instruction', 'set-temperature', 'set-quick-prompts',
-  'set-throttle-ms'];
+  'set-follow-ups': 'follow_ups'}, TYPED = ['api-key', 'base-url', 'model', 'system-instruction', 'temperature', 'quick-prompts', 'throttle-ms'];
 for (id = 0; id < TYPED.length; id++) {
-  var typed = $(TYPED[id]), beside = button(T.save, 'save-field', saveSettings);
-  beside.setAttribute('data-t', 'save');
-  typed.parentNode.insertBefore(beside, typed.nextSibling);
+  var f = $('set-' + TYPED[id]), b = f.parentNode.insertBefore(button(T.save, 'save-field', saveSettings), f.nextSibling);
+  b.setAttribute('data-t', 'save');
 }
 F.oninput = F.onchange = F.onkeyup = function (e) {
   var el = (e || window.event).target, id = el.id, body = {};
   S.touched[id] = 1;
   if (id === 'set-model') { drawChoices(); }
-  if (BOXES[id] && (e || window.event).type === 'change') { body[BOXES[id]] = el.checked; putNow(body, [id]); }
+  if (BOXES[id] && (e || window.event).type === 'change') { body[BOXES[id]] = el.checked; put(body, [id]); }
 };
 K.openSettings = function () { K.view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); };
 K.getSettings = getSettings;

@@ -55,7 +55,6 @@ Strings.de = {
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',
   // issue 21
   stillWaiting: 'Warte noch auf %s...', useDefault: 'Mit dem Standard-Denken des Modells senden',
-  noModelYet: 'Dieses Profil hat noch kein Modell: wähle eines aus der Liste oder gib seinen Namen ein.',
   levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
   bookBudget: 'Buchtext pro Frage, in Tokens (leer: der übliche Wert des Anbieters)', readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
   storySoFar: 'Die Geschichte bisher', catchUp: 'Bring mich auf den Stand', whosWho: 'Wer ist wer',

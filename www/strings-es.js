@@ -54,7 +54,6 @@ Strings.es = {
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
   // issue 21
   stillWaiting: 'Aún esperando a %s...', useDefault: 'Enviar con el razonamiento predeterminado del modelo',
-  noModelYet: 'Este perfil aún no tiene modelo: elige uno de la lista o escribe su nombre.',
   levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
   bookBudget: 'Texto del libro por pregunta, en tokens (vacío: lo habitual del proveedor)', readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
   storySoFar: 'La historia hasta ahora', catchUp: 'Ponme al día', whosWho: 'Quién es quién',

@@ -54,7 +54,6 @@ Strings.fr = {
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',
   // issue 21
   stillWaiting: 'Toujours en attente de %s...', useDefault: 'Envoyer avec la réflexion par défaut du modèle',
-  noModelYet: 'Ce profil n\u2019a pas encore de modèle : choisissez-en un dans la liste, ou tapez son nom.',
   levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
   bookBudget: 'Texte du livre envoyé par question, en jetons (vide : l\'usage du service)', readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
   storySoFar: 'L\'histoire jusqu\'ici', catchUp: 'Remettez-moi dans l\'histoire', whosWho: 'Qui est qui',

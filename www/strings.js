@@ -56,7 +56,6 @@ var Strings = {en: {
   profileOf: ' \u00B7 ',
   // issue 21: models that change, and a service's own name
   stillWaiting: 'Still waiting for %s...', useDefault: 'Send with the model\'s default thinking',
-  noModelYet: 'This profile has no model yet: pick one from the list, or type its name.',
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
   quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
   // issue 24: the book being read (books.js)

@@ -55,6 +55,7 @@ class ChatServer:
         self.models = ModelList()             # the model list, kept for the server's life
         self.notes = ModelNotes(settings["data_dir"])   # retired models, refused levels: kept on disk
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
+        self._settings_lock = threading.Lock()   # one settings change at a time (settings.json)
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
 
@@ -93,6 +94,12 @@ class ChatServer:
         return dict(settings_mod.public(self.settings), demo=self.demo)
 
     def update_settings(self, changes):
+        # One change at a time: the page saves each tap at once, and two saves that read,
+        # merge and write settings.json (one .tmp path) together lost one of them.
+        with self._settings_lock:
+            return self._update_settings(changes)
+
+    def _update_settings(self, changes):
         if not isinstance(changes, dict):
             raise Refused("bad_input", "settings_object")
         clean = self._profile_changes(changes)
