@@ -6,7 +6,7 @@ import os
 import kindlechat
 
 PACKAGE = os.path.dirname(kindlechat.__file__)
-LOW = ("providers", "library", "ebook", "reading", "device")
+LOW = ("providers", "library", "ebook", "reading", "device", "words")
 
 
 def _imports(path, module):

@@ -1,10 +1,10 @@
 """The README's screenshots of the library views at Kindle sizes, in e-ink's 16 grays.
 
-    .venv/bin/python tools/screenshots.py     # -> docs/screens/{highlights,words,chat}-{758x1024,600x800}.png
+    .venv/bin/python tools/screenshots.py     # -> docs/screens/{highlights,words,review,chat}-{758x1024,600x800}.png
 
 Starts a demo server (the shipped sample library, a quick emulator) on a free loopback
 port and Debian's Chromium (/usr/bin/chromium, KINDLECHAT_CHROMIUM) through Playwright;
-shows Highlights with a highlight tapped, Words, and the chat Explain started from that
+shows Highlights with a highlight tapped, Words, Review with a word's card shown, and the chat Explain started from that
 highlight, streamed to the end. Each PNG is re-encoded as 4-bit grayscale (a Kindle shows
 16 grays; pure Python, since the venv has no Pillow), which keeps each well under 60 KB.
 Not part of the test suite; tests/page/test_page_library.py checks the README's links.
@@ -43,6 +43,16 @@ def shoot(browser, url, width, height):
     page.click("#highlights-view .tab:nth-child(2)")
     page.wait_for_function(READY, arg="words")
     shots["words"] = page.screenshot()
+    page.click("#review-open")                     # Review: opening it writes the due words' cards
+    page.wait_for_function("() => document.getElementById('review-view').getAttribute('data-state') === 'front'")
+    while page.evaluate("async () => (await (await fetch('/api/words/cards')).json()).writing"):
+        page.wait_for_timeout(250)
+    page.click("#show-library")
+    page.click("#highlights-view .tab:nth-child(2)")
+    page.click("#review-open")
+    page.wait_for_function("() => document.getElementById('review-view').getAttribute('data-state') === 'front'")
+    page.click("#review-show")
+    shots["review"] = page.screenshot()
     page.click("#show-library")
     page.wait_for_function(READY, arg="highlights")
     page.click("#hl-list .hl:nth-child(2) .hl-tap")

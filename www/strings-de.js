@@ -65,5 +65,27 @@ Strings.de = {
     kfx: 'Dieses Buch ist im KFX-Format von Amazon: KindleChat kennt nur Titel, Autor und wie weit du bist.',
     pdf: 'Dieses Buch ist ein PDF: KindleChat kennt nur Titel, Autor und wie weit du bist.',
     missing: 'Die Datei dieses Buchs ist nicht auf dem Kindle: KindleChat kennt nur Titel, Autor und wie weit du bist.',
-    unsupported: 'KindleChat kann den Text dieses Buchs nicht lesen: es kennt nur Titel, Autor und wie weit du bist.'}
+    unsupported: 'KindleChat kann den Text dieses Buchs nicht lesen: es kennt nur Titel, Autor und wie weit du bist.'},
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Wiederholen',
+  show: 'Zeigen',
+  rates: [['again', 'Nochmal'], ['hard', 'Schwer'], ['good', 'Gut'], ['easy', 'Leicht']],
+  reviewDue: ' fällig',
+  reviewNew: ' neu heute',
+  reviewDone: 'Für jetzt fertig. Nächste Wiederholung: ',
+  reviewNone: 'Noch keine Wörter zum Wiederholen: schlag eins in einem Buch nach.',
+  reviewNoCard: 'Noch keine Karte: der Satz ist der Hinweis.',
+  writeCards: 'Karten schreiben',
+  cardsMissing: ' Wörter haben noch keine Karte: ',
+  cardsRequests: ' Anfragen, um sie zu schreiben.',
+  cardsWriting: 'Karten werden im Hintergrund geschrieben...',
+  exportApkg: 'Als Anki-Stapel speichern',
+  exportCsv: 'Als CSV speichern',
+  downloadApkg: 'Anki-Stapel herunterladen',
+  downloadCsv: 'CSV herunterladen',
+  savedTo: 'Auf deinem Kindle gespeichert als ',
+  newPerDay: 'Neue Wörter pro Tag: ',
+  reviewMastered: 'Auch die als gelernt markierten Wörter wiederholen',
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Erneut nachsehen'
 };

@@ -64,5 +64,27 @@ Strings.es = {
     kfx: 'Este libro está en el formato KFX de Amazon: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
     pdf: 'Este libro es un PDF: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
     missing: 'El archivo de este libro no está en el Kindle: KindleChat solo conoce el título, el autor y hasta dónde has leído.',
-    unsupported: 'KindleChat no puede leer el texto de este libro: solo conoce el título, el autor y hasta dónde has leído.'}
+    unsupported: 'KindleChat no puede leer el texto de este libro: solo conoce el título, el autor y hasta dónde has leído.'},
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Repasar',
+  show: 'Mostrar',
+  rates: [['again', 'Otra vez'], ['hard', 'Difícil'], ['good', 'Bien'], ['easy', 'Fácil']],
+  reviewDue: ' pendientes',
+  reviewNew: ' nuevas hoy',
+  reviewDone: 'Todo listo por ahora. Próximo repaso: ',
+  reviewNone: 'Aún no hay palabras que repasar: busca una en un libro.',
+  reviewNoCard: 'Aún sin tarjeta: la frase es la pista.',
+  writeCards: 'Escribir tarjetas',
+  cardsMissing: ' palabras sin tarjeta: ',
+  cardsRequests: ' peticiones para escribirlas.',
+  cardsWriting: 'Escribiendo tarjetas en segundo plano...',
+  exportApkg: 'Guardar como mazo de Anki',
+  exportCsv: 'Guardar como CSV',
+  downloadApkg: 'Descargar el mazo de Anki',
+  downloadCsv: 'Descargar el CSV',
+  savedTo: 'Guardado en tu Kindle como ',
+  newPerDay: 'Palabras nuevas al día: ',
+  reviewMastered: 'Repasar también las palabras marcadas como aprendidas',
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Volver a mirar'
 };

@@ -64,5 +64,27 @@ Strings.fr = {
     kfx: 'Ce livre est au format KFX d\'Amazon : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
     pdf: 'Ce livre est un PDF : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
     missing: 'Le fichier de ce livre n\'est pas sur le Kindle : KindleChat n\'en connaît que le titre, l\'auteur et où vous en êtes.',
-    unsupported: 'KindleChat ne peut pas lire le texte de ce livre : il n\'en connaît que le titre, l\'auteur et où vous en êtes.'}
+    unsupported: 'KindleChat ne peut pas lire le texte de ce livre : il n\'en connaît que le titre, l\'auteur et où vous en êtes.'},
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Réviser',
+  show: 'Afficher',
+  rates: [['again', 'À revoir'], ['hard', 'Difficile'], ['good', 'Correct'], ['easy', 'Facile']],
+  reviewDue: ' à revoir',
+  reviewNew: ' nouveaux aujourd\'hui',
+  reviewDone: 'Terminé pour l\'instant. Prochaine révision : ',
+  reviewNone: 'Aucun mot à réviser : cherchez-en un dans un livre.',
+  reviewNoCard: 'Pas encore de fiche : la phrase sert d\'indice.',
+  writeCards: 'Écrire les fiches',
+  cardsMissing: ' mots sans fiche : ',
+  cardsRequests: ' requêtes pour les écrire.',
+  cardsWriting: 'Écriture des fiches en arrière-plan...',
+  exportApkg: 'Enregistrer le paquet Anki',
+  exportCsv: 'Enregistrer en CSV',
+  downloadApkg: 'Télécharger le paquet Anki',
+  downloadCsv: 'Télécharger le CSV',
+  savedTo: 'Enregistré sur votre Kindle sous ',
+  newPerDay: 'Nouveaux mots par jour : ',
+  reviewMastered: 'Réviser aussi les mots marqués comme maîtrisés',
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Vérifier à nouveau'
 };

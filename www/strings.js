@@ -68,5 +68,27 @@ var Strings = {en: {
     kfx: 'This book is in Amazon\'s KFX format: KindleChat knows only its title, author and how far you are.',
     pdf: 'This book is a PDF: KindleChat knows only its title, author and how far you are.',
     missing: 'This book\'s file is not on the Kindle: KindleChat knows only its title, author and how far you are.',
-    unsupported: 'KindleChat can\'t read this book\'s text: it knows only its title, author and how far you are.'}
+    unsupported: 'KindleChat can\'t read this book\'s text: it knows only its title, author and how far you are.'},
+  // issue 26: Review (review.js) and the words' exports
+  review: 'Review',
+  show: 'Show',
+  rates: [['again', 'Again'], ['hard', 'Hard'], ['good', 'Good'], ['easy', 'Easy']],
+  reviewDue: ' due',
+  reviewNew: ' new today',
+  reviewDone: 'All done for now. Next review: ',
+  reviewNone: 'No words to review yet: look one up in a book.',
+  reviewNoCard: 'No card yet: the sentence is the clue.',
+  writeCards: 'Write cards',
+  cardsMissing: ' words have no card yet: ',
+  cardsRequests: ' requests to write them.',
+  cardsWriting: 'Writing cards in the background...',
+  exportApkg: 'Save as Anki deck',
+  exportCsv: 'Save as CSV',
+  downloadApkg: 'Download the Anki deck',
+  downloadCsv: 'Download the CSV',
+  savedTo: 'Saved to your Kindle as ',
+  newPerDay: 'New words a day: ',
+  reviewMastered: 'Review the words marked mastered too',
+  fewer: '\u22125', more5: '+5',
+  reviewCheck: 'Look again'
 }};

@@ -76,6 +76,11 @@ class Replies:
         with self._lock:
             return any(cid == chat_id and not r.ended for (cid, _), r in self._active.items())
 
+    def streaming(self):
+        """True while any reply streams (the cards wait for it: words/writer.py)."""
+        with self._lock:
+            return any(not r.ended for r in self._active.values())
+
     def start(self, chat_id, index, stream, follow_ups=False, resume=None):
         """register() and run() in one."""
         return self.run(self.register(chat_id, index, stream, follow_ups, resume))

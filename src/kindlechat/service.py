@@ -26,6 +26,7 @@ from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .poll_answers import bad_offset, live_answer, stored_answer
 from .providers.transport import Transport
+from .word_reviews import WordReviews
 
 
 def stale(message):
@@ -38,7 +39,7 @@ def stale(message):
     return dict(message, status="interrupted", error=errors.as_dict(errors.interrupted()))
 
 
-class ChatServer:
+class ChatServer(WordReviews):
     """What the routes call. One new reply per chat at a time."""
 
     def __init__(self, settings, emulator=None):
@@ -58,6 +59,7 @@ class ChatServer:
         self._settings_lock = threading.Lock()   # one settings change at a time (settings.json)
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
+        self.trainer = self._trainer()        # reviews, cards and exports of the looked-up words (word_reviews.py)
 
     @property
     def demo(self):
@@ -86,6 +88,7 @@ class ChatServer:
 
     def close(self):
         """At exit: stop the replies (marked interrupted) and end the writing."""
+        self.trainer.close()
         self.replies.stop_all(interrupted=True)
         self.store.close()
 
@@ -334,7 +337,9 @@ class ChatServer:
         return self.library.highlights(query, book, offset, limit)
 
     def words(self, limit):
+        self.trainer.warm()   # Review is a tap away: its words read meanwhile
         return self.library.words(limit)
+
 
     def books(self, limit):
         return self.library.books(limit)

@@ -114,6 +114,11 @@ ROWS = (
         "times as late means the Kindle slept, and the stale connection is dropped", between(0.05, 60.0)),
     row("screensaver_grace", 5.0, float, "seconds the screensaver stays away after the last reply streamed",
         between(0.0, 600.0)),
+    row("new_words_per_day", 10, int, "looked-up words that enter Review each day (words/session.py)",
+        between(0, 1000)),
+    row("review_mastered", False, bool, "review the words the Kindle marks mastered too"),
+    row("cards_in_background", True, bool, "write the due words' cards in the background when Review opens "
+        "(a request per five words)"),
 )
 SETTINGS = {r.name: r for r in ROWS}
 # Settings the page may change with PUT /api/settings.

@@ -100,6 +100,9 @@ def reply_text(question, trigger):
     """The reply's Markdown: echo: TEXT as it is, demo:long, or answer_for()."""
     if question.startswith("echo:"):
         return question[5:].lstrip(" ")
+    card = tools.card_answer(question)
+    if card is not None:
+        return card
     return long_answer() if trigger == "demo:long" else answer_for(question)
 
 

@@ -17,6 +17,8 @@ import json
 import re
 from urllib.parse import quote_plus
 
+from ..words import cards
+
 REDIRECT = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
 URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.I)
 
@@ -169,3 +171,24 @@ def daily_quota_body(model):
             "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
         {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "65205s"}]}
     return json.dumps({"error": error}, indent=2).encode("utf-8") + b"\n"
+
+
+def card_answer(question):
+    """A card request's answer (words/cards.py's prompt), in the format it asks for,
+    or None for any other question: the demo writes cards as a model would.
+
+        >>> print(card_answer(cards.prompt([{"word": "grapple", "lang": "en", "usage": "I grapple."}], "German")))
+        #1
+        meaning: (demo, in German) what "grapple" means in its sentence
+        example: A second sentence with grapple, written by the demo.
+        <BLANKLINE>
+    """
+    if not question.startswith(cards.MARKER):
+        return None
+    language = re.search(r"written in (.+?), in one short line", question)
+    language = language.group(1) if language else "English"
+    out = []
+    for n, word, _lang in cards.asked(question):
+        out += ["#%d" % n, 'meaning: (demo, in %s) what "%s" means in its sentence' % (language, word),
+                "example: A second sentence with %s, written by the demo." % word, ""]
+    return "\n".join(out)

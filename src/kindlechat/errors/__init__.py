@@ -32,7 +32,8 @@ from .providers import (  # noqa: F401
 from .library import (  # noqa: F401
     no_sqlite, library_missing, library_busy, library_schema, library_unreadable,
     clippings_encoding, clippings_skipped, clippings_too_large, no_such_highlight,
-    bad_library_action, no_words, documents_away, documents_readonly)
+    bad_library_action, no_words, documents_away, documents_readonly,
+    bad_rating, unknown_word, bad_word_ids)
 from .phone import no_link, bad_link_chat, no_qr  # noqa: F401
 from .bookchat import position_past_end, book_gone_reading, no_such_book, bad_book_question  # noqa: F401
 from .refused import Refused  # noqa: F401

@@ -66,3 +66,20 @@ def documents_away(path):
 def documents_readonly(path):
     return GeminiError("storage", "The documents folder (%s) is read-only, so the chat could not be saved. "
                        "Nothing was changed." % path)
+
+
+# -- words: reviews, cards, exports (words/) ---------------------------------------
+
+
+def bad_rating(ratings):
+    return GeminiError("bad_rating", "Rate the word with one of: %s. Nothing was changed." % ", ".join(ratings))
+
+
+def unknown_word():
+    return GeminiError("unknown_word", "That word is not among the looked-up words (reload Review). "
+                       "Nothing was changed.")
+
+
+def bad_word_ids():
+    return GeminiError("bad_request", 'Send {"ids": [...]}: the ids of words from GET /api/reviews.')
+

@@ -154,24 +154,29 @@ class Library:
         <name>.txt beside it (plain text, which every reader lists), replacing an
         earlier save, then ask the Kindle to rescan. Returns the book's path relative
         to the library root."""
+        text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
+        book = text[:-len(".txt")] + ".mobi"
+        self.save_files([(text, ebook.chat_text(chat).encode("utf-8")), (book, ebook.chat_mobi(chat))])
+        return book.replace(os.sep, "/")
+
+    def save_files(self, files):
+        """Write [(path relative to the root, bytes)] under documents/, each whole or
+        not at all, then ask the Kindle to rescan. Raises Refused in plain words."""
         root = self.write_root
         if self.sample:
             os.makedirs(os.path.join(root, "documents"), exist_ok=True)
         documents = os.path.join(root, "documents")
         if not os.path.isdir(documents):
             raise Refused("unavailable", errors.documents_away(documents))
-        text = os.path.join(SAVE_DIR, ebook.file_name(chat["title"], chat["id"]))
-        book = text[:-len(".txt")] + ".mobi"
         try:
             os.makedirs(os.path.join(root, SAVE_DIR), exist_ok=True)
-            _write(os.path.join(root, text), ebook.chat_text(chat).encode("utf-8"))
-            _write(os.path.join(root, book), ebook.chat_mobi(chat))
+            for name, data in files:
+                _write(os.path.join(root, name), data)
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise Refused("unavailable", errors.documents_readonly(documents)) from None
             raise Refused("unavailable", errors.storage(exc)) from None
         rescan(root)
-        return book.replace(os.sep, "/")
 
 
 def _write(target, data):

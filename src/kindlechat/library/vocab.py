@@ -14,6 +14,15 @@ from . import kindledb
 SQL = ("SELECT w.word, w.stem, w.lang, l.usage, b.title, b.authors, l.timestamp "
        "FROM LOOKUPS l JOIN WORDS w ON l.word_key = w.id LEFT JOIN BOOK_INFO b ON l.book_key = b.id "
        "ORDER BY l.timestamp DESC LIMIT ?")
+# Every lookup, for the reviews (words/deck.py groups them into words): WORDS.category
+# is 100 for a word the reader marked mastered in the Vocabulary Builder, 0 learning.
+ALL_SQL = ("SELECT w.id, w.word, w.stem, w.lang, w.category, l.usage, b.title, b.authors, l.timestamp "
+           "FROM LOOKUPS l JOIN WORDS w ON l.word_key = w.id LEFT JOIN BOOK_INFO b ON l.book_key = b.id "
+           "WHERE l.timestamp > ? ORDER BY l.timestamp")
+# What tells a vocab.db that only gained lookups from one changed otherwise (a word
+# deleted, or marked mastered): the lookups, the words, and their categories added up.
+FINGERPRINT_SQL = ("SELECT (SELECT count(*) FROM LOOKUPS), (SELECT count(*) FROM WORDS), "
+                   "(SELECT total(category) FROM WORDS)")
 
 
 def when(ms):
@@ -33,3 +42,16 @@ def words(path, limit, immutable=False):
     rows, why = kindledb.query(path, SQL, (int(limit),), immutable)
     return [{"word": r[0] or "", "stem": r[1] or r[0] or "", "lang": r[2] or "", "usage": (r[3] or "").strip(),
              "book": r[4] or "", "author": r[5] or "", "when": when(r[6])} for r in rows], why
+
+
+def lookups(path, immutable=False, after=-1):
+    """([(word id, word, stem, lang, category, usage, book, author, ms)] oldest first,
+    error or None): every lookup, as vocab.db has it (those later than `after` ms)."""
+    rows, why = kindledb.query(path, ALL_SQL, (after,), immutable)
+    return [tuple(r) for r in rows], why
+
+
+def fingerprint(path, immutable=False):
+    """((lookups, words, categories' sum), error or None)."""
+    rows, why = kindledb.query(path, FINGERPRINT_SQL, (), immutable)
+    return (tuple(rows[0]) if rows else None), why

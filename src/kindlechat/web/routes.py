@@ -193,6 +193,7 @@ def make_app(chat):
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
 
     add_library_routes(app, chat)
+    add_words_routes(app, chat)
     add_phone_routes(app, chat)
 
     @app.get("/")
@@ -250,6 +251,44 @@ def add_library_routes(app, chat):
     def save(cid):
         read_json()
         return {"path": chat.save_chat(cid)}
+
+
+def add_words_routes(app, chat):
+    """Reviews of the looked-up words, their cards and the exports (words/)."""
+    kinds = {"apkg": "application/octet-stream", "csv": "text/csv; charset=utf-8"}
+
+    def download(kind):
+        return bottle.HTTPResponse(chat.export_words(kind), 200, {
+            "Content-Type": kinds[kind], "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="kindlechat-words.%s"' % kind})
+
+    def save(kind):
+        read_json()
+        return {"path": chat.save_words(kind)}
+
+    @app.get("/api/reviews")
+    @api
+    def reviews():
+        return chat.reviews(bottle.request.query.getunicode("language"))
+
+    @app.post("/api/reviews/<wid>")
+    @api
+    def rate(wid):
+        return chat.rate_word(wid, read_json())
+
+    @app.post("/api/words/cards")
+    @api
+    def write_cards():
+        return 202, chat.write_cards(read_json())
+
+    @app.get("/api/words/cards")
+    @api
+    def cards():
+        return chat.cards()
+
+    for kind in kinds:
+        app.get("/api/words/export." + kind, callback=api(lambda kind=kind: download(kind)))
+        app.post("/api/words/export." + kind, callback=api(lambda kind=kind: save(kind)))
 
 
 def add_phone_routes(app, chat):
