@@ -193,11 +193,7 @@ class ChatServer(WordReviews):
         models, error = self._fetch_models(demo_url, name, profile, refresh)
         if error is not None:
             raise Refused("upstream", error)
-        gone = self.notes.unavailable(self._notes_source(profile))
-        gemini = profile["kind"] == "gemini"
-        return {"models": [dict(m, available=m["name"] not in gone,
-                                levels=(self.notes.levels(m["name"]) if m.get("thinking") is not False else [])
-                                if gemini else []) for m in models]}
+        return {"models": advice.marked(models, profile, self.notes, self._notes_source(profile))}
 
     # -- replies ------------------------------------------------------------
     def _profile_for(self, messages):

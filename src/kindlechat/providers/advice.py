@@ -42,6 +42,24 @@ def lighter(models, current, gone):
     return names[:MAX_SUGGESTED]
 
 
+def marked(models, profile, notes, source):
+    """The list as GET /api/models gives it: each model with available (false: the
+    service told this key it no longer serves it) and levels (the thinking levels to
+    offer: Gemini's, less those the model refused; none for a model that does not think).
+
+        >>> import tempfile
+        >>> from kindlechat.providers.notes import ModelNotes
+        >>> notes = ModelNotes(tempfile.mkdtemp()); notes.mark_unavailable("s", "old")
+        >>> marked([{"name": "old", "thinking": True}, {"name": "gemini-3.8-flash", "thinking": True}],
+        ...        {"kind": "gemini"}, notes, "s")[1]["levels"]
+        ['LOW', 'MEDIUM', 'HIGH']
+    """
+    gone, gemini = notes.unavailable(source), profile.get("kind") == "gemini"
+    return [dict(m, available=m["name"] not in gone,
+                 levels=notes.levels(m["name"]) if gemini and m.get("thinking") is not False else [])
+            for m in models]
+
+
 def review(error, profile, notes, source, fetch):
     """error, with what the notes and the list add; fetch() gives the key's list ([]
     when it can't be had). The notes remember what the service said."""
