@@ -151,7 +151,8 @@ function follow(chat, index, r, offset, toff) {
 var QUIET = 15000;
 function watchQuiet(live) {
   clearTimeout(live.quiet);
-  if (!live.said) { live.quiet = setTimeout(function () { if (S.live === live) { live.said = true; notice(T.stillWaiting.replace('%s', live.r.who)); } }, QUIET); }
+  if (live.said) { live.said = 0; notice(''); }   // text came: the word has done its work
+  if (!live.once) { live.quiet = setTimeout(function () { if (S.live === live) { live.said = live.once = 1; notice(T.stillWaiting.replace('%s', live.r.who)); } }, QUIET); }
 }
 
 function stopFollowing() {
