@@ -16,7 +16,8 @@ var WAIT = 25;  // seconds the server may hold a long poll
 /* ---- messages ---- */
 function messageEl(m) {
   var user = m.role === 'user', el = make('div', 'msg ' + (user ? 'user' : 'model')), r = el.reply = {el: el, text: '', thoughts: ''};
-  el.appendChild(make('div', 'who', user ? T.you : T.gemini));
+  r.who = S.chatProfile || S.profile || T.gemini;   // a reply is headed by the chat's profile (its service)
+  el.appendChild(make('div', 'who', user ? T.you : r.who));
   show(r.th = el.appendChild(make('div', 'thoughts')), false);
   r.body = el.appendChild(make('div', 'body'));
   r.src = el.appendChild(make('div', 'sources'));
@@ -40,14 +41,15 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   }
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
-  if (st === 'streaming' && !r.text) { note = T.writing; }
+  if (st === 'streaming' && !r.text) { note = T.writing.replace('%s', r.who); }
   if (st === 'reconnecting') { note = T.reconnecting; }   // a cut reply waits, then goes on by itself
   if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
   if (!e && note && r.text && end) { note += T.kept; }
   setNote(r, trim(note), end);
-  if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r); }
+  if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r, d.error); }
+  if (st === 'error' && d.error && d.error.use_default) { K.offerDefault(r); }
   K.followUps(r, d);
 }
 
@@ -91,7 +93,9 @@ function renderChat(chat) {
   var msgs = chat.messages, i, user = null, el, r;
   stopFollowing();
   // Which profile and model answer here: the chat's own, or (a new chat) the current one.
-  setText($('chat-source'), chat.profile ? chat.profile + T.profileOf + chat.model : S.profile ? S.profile + T.profileOf + S.model : '');
+  S.chatProfile = chat.profile || '';
+  S.chatModel = chat.profile ? chat.model : '';
+  K.showSource();
   clear(M);
   for (i = 0; i < msgs.length; i++) {
     el = M.appendChild(messageEl(msgs[i]));
@@ -140,12 +144,23 @@ function follow(chat, index, r, offset, toff) {
   stopFollowing();
   busy(true);
   poll(S.live = {chat: chat, index: index, r: r, offset: offset, toff: toff, fails: 0});
+  watchQuiet(S.live);
+}
+
+// A reply with no new text for QUIET ms says, once, in the status line, whom it waits for.
+var QUIET = 15000;
+function watchQuiet(live) {
+  clearTimeout(live.quiet);
+  if (live.said) { live.said = 0; notice(''); }   // text came: the word has done its work
+  if (!live.once) { live.quiet = setTimeout(function () { if (S.live === live) { live.said = live.once = 1; notice(T.stillWaiting.replace('%s', live.r.who)); } }, QUIET); }
 }
 
 function stopFollowing() {
   var live = S.live || {};
   S.live = null;
   clearTimeout(live.timer);
+  clearTimeout(live.quiet);
+  if (live.said) { notice(''); }
   if (live.xhr) { live.xhr.abort(); }
   busy(false);
 }
@@ -172,6 +187,7 @@ function poll(live) {
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
     live.toff = d.thoughts_next || live.toff;
+    if (text || th) { watchQuiet(live); }
     if (text || th || d.status !== live.r.el.getAttribute('data-status')) {
       update(live.r, text, th, d);
       followPage(atEnd);   // reads positions: the layout is done here, in this task

@@ -18,6 +18,8 @@ from .errors import Refused
 from .providers import profiles, ask as providers
 from . import settings as settings_mod
 from .providers.models import ModelList
+from .providers.notes import ModelNotes
+from .providers import advice
 from .library.kindle import Library
 from .parts_first import PartsFirst
 from .replies import Replies
@@ -52,7 +54,9 @@ class ChatServer(WordReviews):
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
         self.models = ModelList()             # the model list, kept for the server's life
+        self.notes = ModelNotes(settings["data_dir"])   # retired models, refused levels: kept on disk
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
+        self._settings_lock = threading.Lock()   # one settings change at a time (settings.json)
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
         self.trainer = self._trainer()        # reviews, cards and exports of the looked-up words (word_reviews.py)
@@ -93,6 +97,12 @@ class ChatServer(WordReviews):
         return dict(settings_mod.public(self.settings), demo=self.demo)
 
     def update_settings(self, changes):
+        # One change at a time: the page saves each tap at once, and two saves that read,
+        # merge and write settings.json (one .tmp path) together lost one of them.
+        with self._settings_lock:
+            return self._update_settings(changes)
+
+    def _update_settings(self, changes):
         if not isinstance(changes, dict):
             raise Refused("bad_input", "settings_object")
         clean = self._profile_changes(changes)
@@ -162,16 +172,28 @@ class ChatServer(WordReviews):
         """Where a model list comes from: another key, service or kind is another list."""
         return (demo_url or profile["base_url"], profile["kind"], demo_url or profile.get("api_key"))
 
-    def list_models(self, refresh=False):
-        """{"models": [{"name", "display_name", "thinking"}]} of the current profile,
-        cached; an error of the service (bad key, offline) is a 502 with its plain words."""
-        demo_url, profile = self._demo_url(), profiles.current(self.settings)[1]
-        models, error = self.models.get(
-            lambda: providers.list_models(self.transport, self.settings, demo_url, profile),
+    def _fetch_models(self, demo_url, name, profile, refresh=False):
+        """(models, error) of a profile's service, cached (ModelList)."""
+        return self.models.get(
+            lambda: providers.list_models(self.transport, self.settings, demo_url, profile, name),
             self._model_source(demo_url, profile), refresh)
+
+    def _notes_source(self, profile):
+        """Where notes of a key go: its service and key (in demo mode too: the emulator
+        plays that service, and its notes never reach a real key's)."""
+        return self.notes.source(profile["base_url"], profile.get("api_key"))
+
+    def list_models(self, refresh=False):
+        """{"models": [{"name", "display_name", "thinking", "available", "levels"}]} of
+        the current profile, cached; an error of the service (bad key, offline) is a
+        502 with its plain words. available: false for a model the key may no longer
+        use (providers/notes.py); levels: the thinking levels to offer (Gemini)."""
+        demo_url = self._demo_url()
+        name, profile = profiles.current(self.settings)
+        models, error = self._fetch_models(demo_url, name, profile, refresh)
         if error is not None:
             raise Refused("upstream", error)
-        return {"models": models}
+        return {"models": advice.marked(models, profile, self.notes, self._notes_source(profile))}
 
     # -- replies ------------------------------------------------------------
     def _profile_for(self, messages):
@@ -186,10 +208,22 @@ class ChatServer(WordReviews):
         demo_url = self._demo_url()
         name, profile = chosen
         thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups}
+        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups,
+                   "refused": self.notes.refused(profile["model"])}
         if partial is not None:
             options["partial"] = partial
-        return providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
+        stream = providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
+        stream.review = lambda error: advice.review(      # what the notes and the key's list add
+            error, profile, self.notes, self._notes_source(profile),
+            lambda: self._fetch_models(demo_url, name, profile)[0] or [])
+        return stream
+
+    @staticmethod
+    def _check_model(chosen):
+        """A profile with no model (one just made from a preset) is asked for one
+        before anything is stored: the service would get "model": ""."""
+        if not chosen[1].get("model"):
+            raise Refused("bad_input", "no_model", profile=chosen[0])
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -210,6 +244,7 @@ class ChatServer(WordReviews):
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             chosen = self._profile_for(messages)
+            self._check_model(chosen)
             extra = dict(extra or {}, **({"search": True} if search else {}))   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
                 extra.update(profile=chosen[0], model=chosen[1]["model"])
@@ -223,6 +258,7 @@ class ChatServer(WordReviews):
             messages = self.store.get(chat_id)["messages"]
             if not messages or messages[-1]["role"] != "model":
                 raise Refused("conflict", "nothing_to_retry")
+            self._check_model(self._profile_for(messages))
             self.store.cut(chat_id, len(messages) - 1)
             self.replies.forget(chat_id)
             return self._start(chat_id, messages[:-1], self._profile_for(messages))
@@ -353,8 +389,10 @@ class ChatServer(WordReviews):
 
 def chat_profile(settings, messages):
     """{"profile", "model"} of a chat: the profile its first message names (else, an
-    old chat, the current one) and the model of its latest reply (else the first's)."""
+    old chat, the current one) and the model its next reply will use: the profile's
+    own now (a switch after a retired model shows at once), else the one last used."""
     named = [m for m in messages if m.get("profile")]
     name = named[0]["profile"] if named else profiles.current(settings)[0]
-    model = named[-1].get("model") if named else profiles.for_chat(settings, name)[1]["model"]
+    profile = profiles.by_name(settings, name)
+    model = profile["model"] if profile is not None else (named[-1].get("model") if named else "")
     return {"profile": name, "model": model or ""}

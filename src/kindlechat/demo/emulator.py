@@ -23,6 +23,9 @@ Trigger messages (start the message with one of these) show every error case:
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
   demo:sleep     cut twice, as sleep would cut it, and continued (resume.py; once in the other formats)
   (demo:drop and demo:stall: their continuations fail too, so the reply ends in the error)
+  demo:retired   the model is retired for this key from now on (Google's 404, naming the replacement)
+The models are December 2026's (tools.MODELS): gemini-2.0-* and gemini-2.5-*
+answer Google's retirement 404, and 3.7/3.8 Flash refuse the thinking level MINIMAL.
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
 pages; a thinking setting the model refuses is Gemini's 400 (tools.py). A
@@ -64,7 +67,7 @@ def answer_for(question):
         "2. Press **Stop** while it streams, then **Retry**.\n"
         "3. Start a message with `demo:429`, `demo:drop` or `demo:portal` to see how errors look.\n\n"
         "> E-ink redraws are slow, so the screen is updated at most twice a second.\n\n"
-        "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-2.5-flash |\n\n"
+        "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-flash-latest |\n\n"
         "A line of code: `print(\"hello, Kindle\")`. That is all: thank you for reading.\n"
     ) % topic
 
@@ -169,7 +172,12 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, IndexError, TypeError):
             return self._error(400, error_body(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
         emu.requests.append(request)
-        refusal = tools.thinking_refusal(match.group("model"), request)
+        model = match.group("model")
+        if question.strip().lower().startswith("demo:retired") and model != tools.REPLACEMENT:
+            emu.retired.add(model)
+        if tools.RETIRED.match(model) or model in emu.retired:
+            return self._error(404, tools.retired_body(model))
+        refusal = tools.thinking_refusal(model, request)
         if refusal:
             return self._error(400, error_body(400, "INVALID_ARGUMENT", refusal))
         self._answer(question, emu, match.group("model"), request)
@@ -238,6 +246,9 @@ class Handler(BaseHTTPRequestHandler):
         if resumed:   # the same answer, from a few words before the cut, cut no more
             question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
+        model = str(request.get("model") or "")
+        if trigger == "demo:retired" or not model:
+            return self._send(404, "application/json", wire.unknown_model(kind, model))
         if resumed and trigger in resume.FAILING:
             return self.close_connection_now()
         error = wire.error_for(kind, trigger)
@@ -350,6 +361,7 @@ class Emulator:
     def __init__(self, port=0, tokens_per_second=30.0, first_delay=0.5):
         self.port, self.tokens_per_second, self.first_delay = port, tokens_per_second, first_delay
         self.requests = collections.deque(maxlen=16)   # the last bodies received (for tests)
+        self.retired = set()   # models demo:retired retired, for the emulator's life
         self._stopping = threading.Event()
         self.httpd = None
 

@@ -121,7 +121,7 @@ def build_body(history, settings, options=None):
         config["temperature"] = settings["temperature"]
     if settings.get("max_output_tokens") is not None:
         config["maxOutputTokens"] = settings["max_output_tokens"]
-    thinking = thinking_config(settings, options.get("thinking"))
+    thinking = thinking_config(settings, options.get("thinking"), options.get("refused"))
     if thinking:
         config["thinkingConfig"] = thinking
     if config:
@@ -146,25 +146,36 @@ def build_tools(history, settings, search=None):
     return tools
 
 
-def thinking_kind(model, thinking=None):
+def thinking_kind(model, thinking=None, level_set=False):
     """Which thinking knob a model takes: "level" (Gemini 3 and later, by name),
     "budget" (2.5 and any other model that may think), or None (the model list
-    says it does not think). Never both: Gemini answers that with a 400.
+    says it does not think). Never both: Gemini answers that with a 400. A name with
+    no version (an alias: gemini-flash-latest) takes the knob the reader set.
 
         >>> thinking_kind("gemini-3-flash-preview"), thinking_kind("gemini-2.5-pro"), thinking_kind("x", False)
         ('level', 'budget', None)
+        >>> thinking_kind("gemini-flash-latest", True, level_set=True)
+        'level'
     """
     if thinking is False:
         return None
     match = re.match(r"(?:models/)?gemini-(\d+)", model or "", re.I)
+    if match is None and level_set:
+        return "level"
     return "level" if match and int(match.group(1)) >= 3 else "budget"
 
 
-def thinking_config(settings, thinking=None):
-    """generationConfig.thinkingConfig for the model in settings, or {}."""
-    kind, config = thinking_kind(settings.get("model", ""), thinking), {}
-    if kind == "level" and settings.get("thinking_level"):
-        config["thinkingLevel"] = settings["thinking_level"]
+def thinking_config(settings, thinking=None, refused=()):
+    """generationConfig.thinkingConfig for the model in settings, or {}. A level the
+    model refused once (refused: notes.py) is never sent again: the model's default.
+
+        >>> thinking_config({"model": "gemini-3.8-flash", "thinking_level": "MINIMAL"}, True, {"MINIMAL"})
+        {}
+    """
+    level = settings.get("thinking_level") if settings.get("thinking_level") not in (refused or ()) else ""
+    kind, config = thinking_kind(settings.get("model", ""), thinking, bool(level)), {}
+    if kind == "level" and level:
+        config["thinkingLevel"] = level
     if kind == "budget" and settings.get("thinking_budget") is not None:
         config["thinkingBudget"] = settings["thinking_budget"]
     if settings.get("show_thoughts") and kind is not None:
@@ -197,7 +208,8 @@ class Decoder:
 
     content_type = CONTENT_TYPE
 
-    def __init__(self):
+    def __init__(self, who="Gemini"):
+        self.who = who   # what messages call the service: the profile's name
         self.error = self.finish = self._usage = None
         self._usage_data = None   # the newest event with usage that text_only() read: parsed when asked
         self.ended = False
@@ -208,16 +220,14 @@ class Decoder:
         self._events = sse.EventDecoder()
         self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
 
-    @staticmethod
-    def http_error(status, text, headers=None):
+    def http_error(self, status, text, headers=None):
         """The error of an answer that is not 200, from its body (Gemini says when
         to retry in the body's RetryInfo, so the headers are not read)."""
-        return from_error_body(status, text)
+        return from_error_body(status, text, self.who)
 
-    @staticmethod
-    def not_a_stream(status, text):
+    def not_a_stream(self, status, text):
         """The error of a 200 that is not an event stream (a Wi-Fi login page)."""
-        return not_event_stream(status, text)
+        return not_event_stream(status, text, self.who)
 
     def feed(self, line):
         if self._bare or line.startswith("{"):
@@ -251,20 +261,21 @@ class Decoder:
         lines arrived whole, and a chunk that parses as JSON is whole (a torn one
         is counted as damaged)."""
         if self._bare and self.error is None:
-            self.error = unreadable()
+            self.error = unreadable(self.who)
         event = self._events.flush() if self.error is None else None
         return self._event(event.data) if event is not None and event.data else []
 
     def _bare_done(self):
         text = "\n".join(self._bare)
         if len(text) > MAX_BARE_JSON:
-            self.error = unreadable()
+            self.error = unreadable(self.who)
             return
         try:
             doc = json.loads(text)
         except ValueError:
             return
-        self.error = from_error_body(None, text) if isinstance(doc, dict) and "error" in doc else unreadable()
+        self.error = from_error_body(None, text, self.who) if isinstance(doc, dict) and "error" in doc \
+            else unreadable(self.who)
 
     def _event(self, data):
         chunk = json_object(data)
@@ -272,7 +283,7 @@ class Decoder:
             self.damaged += 1
             return []
         if "error" in chunk:
-            self.error = from_error_body(None, data)
+            self.error = from_error_body(None, data, self.who)
             return []
         if chunk.get("usageMetadata"):
             self._usage, self._usage_data = chunk["usageMetadata"], None   # cumulative: the last one counts
@@ -280,7 +291,7 @@ class Decoder:
         if not candidates:
             feedback = chunk.get("promptFeedback") or {}
             if feedback.get("blockReason"):
-                self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"))
+                self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"), self.who)
             return []
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
         if ("groundingMetadata" in candidate or "urlContextMetadata" in candidate) \

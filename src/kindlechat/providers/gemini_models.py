@@ -42,14 +42,14 @@ def entry(model):
     return {"name": name[:200], "display_name": (display or name)[:200], "thinking": thinking}
 
 
-def list_models(transport, base_url, api_key, timeouts):
+def list_models(transport, base_url, api_key, timeouts, who="Gemini"):
     """(models, None) or (None, error): every page, nextPageToken followed."""
     headers = {"x-goog-api-key": api_key, "Accept": "application/json"}
     models, token = [], None
     try:
         for _ in range(MAX_PAGES):
             status, content_type, text = transport.get(models_url(base_url, token), headers, timeouts)
-            doc, error = _page(status, content_type, text)
+            doc, error = _page(status, content_type, text, who)
             if error is not None:
                 return None, error
             models += [m for m in map(entry, _list(doc.get("models"))) if m is not None]
@@ -57,22 +57,22 @@ def list_models(transport, base_url, api_key, timeouts):
             if not token or not isinstance(token, str) or len(models) >= MAX_MODELS:
                 break
     except Exception as exc:  # noqa: BLE001 -- offline, DNS, timeouts: said in plain words
-        return None, from_exception(exc, dict({"connect": 15, "read": 120}, **timeouts))
+        return None, from_exception(exc, dict({"connect": 15, "read": 120}, **timeouts), who)
     return models[:MAX_MODELS], None
 
 
-def _page(status, content_type, text):
+def _page(status, content_type, text, who="Gemini"):
     """(the page's JSON object, None), or (None, error)."""
     if 300 <= status < 400:   # Gemini does not redirect; Wi-Fi login pages do
-        return None, not_event_stream(status, "")
+        return None, not_event_stream(status, "", who)
     if status != 200:
-        return None, from_error_body(status, text)
+        return None, from_error_body(status, text, who)
     try:
         doc = json.loads(text)
     except ValueError:
         doc = None
     if not isinstance(doc, dict):   # a login page answering 200
-        return None, not_event_stream(status, text)
+        return None, not_event_stream(status, text, who)
     return doc, None
 
 

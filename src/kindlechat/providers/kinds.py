@@ -32,6 +32,6 @@ def wire(kind):
 
 
 def models(kind):
-    """The kind's model list: list_models(transport, base_url, key, timeouts)."""
+    """The kind's model list: list_models(transport, base_url, key, timeouts, who)."""
     module, function = KINDS[kind][1].split(".")
     return getattr(_module(module), function)

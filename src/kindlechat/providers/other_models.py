@@ -52,24 +52,24 @@ def _bearer(api_key):
     return headers
 
 
-def openai_models(transport, base_url, api_key, timeouts):
-    return _fetch(transport, "The service", lambda _: base_url.rstrip("/") + "/models", _bearer(api_key),
+def openai_models(transport, base_url, api_key, timeouts, who="The service"):
+    return _fetch(transport, who, lambda _: base_url.rstrip("/") + "/models", _bearer(api_key),
                   timeouts, openai_entries)
 
 
-def ollama_models(transport, base_url, api_key, timeouts):
-    return _fetch(transport, "Ollama", lambda _: base_url.rstrip("/") + "/api/tags", _bearer(api_key),
+def ollama_models(transport, base_url, api_key, timeouts, who="Ollama"):
+    return _fetch(transport, who, lambda _: base_url.rstrip("/") + "/api/tags", _bearer(api_key),
                   timeouts, ollama_entries)
 
 
-def anthropic_models(transport, base_url, api_key, timeouts):
+def anthropic_models(transport, base_url, api_key, timeouts, who="Anthropic"):
     from .anthropic_messages import VERSION
     headers = {"x-api-key": api_key, "anthropic-version": VERSION, "Accept": "application/json"}
 
     def url(after):
         query = dict({"limit": 1000}, **({"after_id": after} if after else {}))
         return "%s/v1/models?%s" % (base_url.rstrip("/"), urlencode(query))
-    return _fetch(transport, "Anthropic", url, headers, timeouts, anthropic_entries,
+    return _fetch(transport, who, url, headers, timeouts, anthropic_entries,
                   lambda doc: doc.get("last_id") if doc.get("has_more") else None)
 
 
@@ -87,7 +87,7 @@ def _fetch(transport, who, url, headers, timeouts, entries, next_page=lambda doc
             if not isinstance(after, str) or not after or len(models) >= MAX_MODELS:
                 break
     except Exception as exc:  # noqa: BLE001 -- offline, DNS, timeouts: said in plain words
-        return None, from_exception(exc, dict({"connect": 15, "read": 120}, **timeouts))
+        return None, from_exception(exc, dict({"connect": 15, "read": 120}, **timeouts), who)
     return models[:MAX_MODELS], None
 
 
