@@ -15,17 +15,18 @@ import time
 from . import __version__, errors
 from .device import screensaver
 from .errors import Refused
-from .providers import profiles, ask as providers
+from .providers import profiles
 from . import settings as settings_mod
 from .providers.models import ModelList
 from .providers.notes import ModelNotes
-from .providers import advice
 from .library.kindle import Library
 from .parts_first import PartsFirst
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .poll_answers import bad_offset, live_answer, stored_answer
 from .providers.transport import Transport
+from .library_chats import LibraryChats
+from .model_choice import ModelChoice
 from .word_reviews import WordReviews
 
 
@@ -39,7 +40,7 @@ def stale(message):
     return dict(message, status="interrupted", error=errors.as_dict(errors.interrupted()))
 
 
-class ChatServer(WordReviews):
+class ChatServer(ModelChoice, LibraryChats, WordReviews):
     """What the routes call. One new reply per chat at a time."""
 
     def __init__(self, settings, emulator=None):
@@ -160,63 +161,12 @@ class ChatServer(WordReviews):
             raise NotFound(index)
         return messages[index]
 
-    # -- models -------------------------------------------------------------
-    def _demo_url(self):
-        if not self.demo:
-            return None
-        if self.emulator is None:
-            raise Refused("unavailable", "no_key")
-        return self.emulator.url
-
-    def _model_source(self, demo_url, profile):
-        """Where a model list comes from: another key, service or kind is another list."""
-        return (demo_url or profile["base_url"], profile["kind"], demo_url or profile.get("api_key"))
-
-    def _fetch_models(self, demo_url, name, profile, refresh=False):
-        """(models, error) of a profile's service, cached (ModelList)."""
-        return self.models.get(
-            lambda: providers.list_models(self.transport, self.settings, demo_url, profile, name),
-            self._model_source(demo_url, profile), refresh)
-
-    def _notes_source(self, profile):
-        """Where notes of a key go: its service and key (in demo mode too: the emulator
-        plays that service, and its notes never reach a real key's)."""
-        return self.notes.source(profile["base_url"], profile.get("api_key"))
-
-    def list_models(self, refresh=False):
-        """{"models": [{"name", "display_name", "thinking", "available", "levels"}]} of
-        the current profile, cached; an error of the service (bad key, offline) is a
-        502 with its plain words. available: false for a model the key may no longer
-        use (providers/notes.py); levels: the thinking levels to offer (Gemini)."""
-        demo_url = self._demo_url()
-        name, profile = profiles.current(self.settings)
-        models, error = self._fetch_models(demo_url, name, profile, refresh)
-        if error is not None:
-            raise Refused("upstream", error)
-        return {"models": advice.marked(models, profile, self.notes, self._notes_source(profile))}
-
     # -- replies ------------------------------------------------------------
     def _profile_for(self, messages):
         """(name, profile) the next reply of a chat goes to, resolved once a send: the
         profile its first message names (profiles.for_chat), else the current one."""
         named = [m["profile"] for m in messages if m.get("profile")]
         return profiles.for_chat(self.settings, named[0] if named else None)
-
-    def _stream_for(self, history, search, chosen, follow_ups=False, partial=None):
-        """The stream of a reply from chosen, (name, profile); partial: the text of a
-        cut reply, to be continued (continuing.py)."""
-        demo_url = self._demo_url()
-        name, profile = chosen
-        thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups,
-                   "refused": self.notes.refused(profile["model"])}
-        if partial is not None:
-            options["partial"] = partial
-        stream = providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
-        stream.review = lambda error: advice.review(      # what the notes and the key's list add
-            error, profile, self.notes, self._notes_source(profile),
-            lambda: self._fetch_models(demo_url, name, profile)[0] or [])
-        return stream
 
     @staticmethod
     def _check_model(chosen):
@@ -327,41 +277,6 @@ class ChatServer(WordReviews):
                 pass   # left `streaming` on disk, shown interrupted (stale())
             raise Refused("unavailable", errors.no_thread()) from None
         return index
-
-    # -- the Kindle's library (library/kindle.py) ------------------------------
-    def highlights(self, query, book, offset, limit):
-        return self.library.highlights(query, book, offset, limit)
-
-    def words(self, limit):
-        self.trainer.warm()   # Review is a tap away: its words read meanwhile
-        return self.library.words(limit)
-
-
-    def books(self, limit):
-        return self.library.books(limit)
-
-    def library_chat(self, body):
-        """(chat id, reply index) of a new chat the library's question starts (a book chat
-        is bound to its book: library/kindle.py start)."""
-        text, extra = self.library.start(body)
-        chat_id = self.store.create()
-        return chat_id, self.send(chat_id, text, extra=extra)
-
-    def save_chat(self, chat_id):
-        """The path, under the library's root, the chat was saved to as a book."""
-        return self.library.save(self.get_chat(chat_id))
-
-    def _book_request(self, chat_id, history, chosen):
-        """(request text or a recap's Plan, the reply's "book" fields) of a chat bound to a
-        book (reading/bookchat.py), else None. chosen: (name, profile) the reply goes to."""
-        kind = chosen[1]["kind"]
-        return self.library.reading.request(chat_id, history, kind, self._stored_message)
-
-    def _stored_message(self, chat_id, index):
-        try:
-            return self.store.get(chat_id)["messages"][index]
-        except (NotFound, StorageError, IndexError, TypeError):
-            return None
 
     def poll(self, chat_id, index, offset, wait, tfrom=None):
         """The reply's state and where its new text lies, after offset: waits up to
