@@ -21,64 +21,17 @@ x-goog-api-key header, never in the URL, never in a log.
 """
 import json
 import re
-from json.decoder import scanstring
+from urllib.parse import urlencode
 
-from . import resume_turns, sse
+from . import model_pages, resume_turns, sse
 from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
 from .base import json_object
 from .gemini_grounding import Collector
+from .gemini_text_only import text_only
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
 MAX_BARE_JSON = 65536
-
-
-# Nearly every event of a reply is one text part in one candidate, and its usage
-# counts, serialized as Gemini does (tests/fixtures/gemini: with an "index" or
-# without). For those the text is read straight from the line with the json
-# module's own string scanner: json.loads builds ~20 objects an event (~3 us here,
-# most of the decoding, ~6,000 events a MiB of reply). Any other event goes
-# through json.loads. bench/relay_cpu.py measures it.
-TEXT_ONLY = '{"candidates": [{"content": {"parts": [{"text": "'
-CLOSED = ('}],"role": "model"},"index": 0}]', '}],"role": "model"}}]')   # part, content, candidate(s)
-# After CLOSED only top-level fields follow: those _event reads besides usage, the
-# key json.loads would take the last of if repeated, and a backslash (a key written
-# with escapes) send the event through json.loads.
-TOP_READ = ('"error"', '"promptFeedback"', '"candidates"', "\\")
-USAGE = '"usageMetadata": {"'   # a usage object with counts in it; any other form goes through json.loads
-
-
-def text_only(data):
-    """(text, whether it carries usage counts) of an event that holds one text part
-    in one candidate and nothing else _event reads, else None.
-
-        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hi \\u00e9"}],"role": "model"}}]}')
-        ('Hi \xe9', False)
-        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hm", "thought": true}]}}]}') is None
-        True
-    """
-    if not data.startswith(TEXT_ONLY):
-        return None
-    try:
-        text, end = scanstring(data, len(TEXT_ONLY))
-    except ValueError:
-        return None
-    for closing in CLOSED:
-        if data.startswith(closing, end):
-            break
-    else:
-        return None   # another part, another field of this one (thought), a candidate's field (finishReason)
-    top = data[end + len(closing):]
-    for name in TOP_READ:
-        if name in top:
-            return None
-    # The top-level object, and nothing else, is still open: a cut or doubled tail is not taken for whole.
-    if top.count("}") - top.count("{") != 1 or top.count("]") != top.count("["):
-        return None
-    usage = '"usageMetadata"' in top
-    if usage and USAGE not in top:
-        return None
-    return text, usage
 
 
 # A message that links to a web page: Gemini's url_context tool reads it.
@@ -310,3 +263,42 @@ class Decoder:
             if reason != "STOP":
                 self.finish = finish_note(reason, candidate.get("finishMessage"))
         return out
+
+
+# -- the model list: GET {base}/v1beta/models, every page (model_pages.py) ------
+
+def models_url(base_url, page_token=None):
+    """
+        >>> models_url("https://g.example/relay/", "a b")
+        'https://g.example/relay/v1beta/models?pageSize=1000&pageToken=a+b'
+    """
+    query = {"pageSize": 1000}
+    if page_token:
+        query["pageToken"] = page_token
+    return "%s/v1beta/models?%s" % (base_url.rstrip("/"), urlencode(query))
+
+
+def model_entry(model):
+    """A listed model that can write a chat reply, or None (embeddings, image-only ...).
+
+        >>> model_entry({"name": "models/gemini-flash-latest", "displayName": "Gemini Flash Latest",
+        ...              "supportedGenerationMethods": ["generateContent"], "thinking": True})
+        {'name': 'gemini-flash-latest', 'display_name': 'Gemini Flash Latest', 'thinking': True}
+        >>> model_entry({"name": "models/text-embedding-004", "supportedGenerationMethods": ["embedContent"]})
+    """
+    methods = model.get("supportedGenerationMethods")
+    if not isinstance(model.get("name"), str) or not isinstance(methods, list) or "generateContent" not in methods:
+        return None
+    name = model["name"][len("models/"):] if model["name"].startswith("models/") else model["name"]
+    thinking = model.get("thinking") if isinstance(model.get("thinking"), bool) else None
+    return model_pages.entry(name, model.get("displayName"), thinking)
+
+
+def list_models(transport, base_url, api_key, timeouts, who="Gemini"):
+    """(models, None) or (None, error): every page, nextPageToken followed."""
+    return model_pages.fetch(
+        transport, lambda token: models_url(base_url, token),
+        {"x-goog-api-key": api_key, "Accept": "application/json"}, timeouts,
+        lambda doc: map(model_entry, model_pages.dicts(doc.get("models"))), who,
+        lambda status, text: not_event_stream(status, text, who),
+        lambda status, text: from_error_body(status, text, who), lambda doc: doc.get("nextPageToken"))
