@@ -99,7 +99,7 @@ class _Handler(socketserver.BaseRequestHandler):
             if request is None:
                 return
             up.requests.append(request)
-            reply = up.next_reply()
+            reply = (up.route(request) if up.route else None) or up.next_reply()
             if callable(reply):   # a reply made from the request (a continuation of what it carries)
                 reply = reply(request)
             try:
@@ -176,9 +176,10 @@ class _Server(socketserver.ThreadingTCPServer):
 class Upstream:
     """The server: script() the replies, then point a client at url."""
 
-    def __init__(self, tls=None, port=0):
+    def __init__(self, tls=None, port=0, route=None):
         self.tls = tls              # a server-side ssl.SSLContext: HTTPS
         self.port = port            # 0: a free one (a port given: the network coming back there)
+        self.route = route          # request -> Reply, or None for the next scripted one (testkit/today.py)
         self.requests = []
         self.connections = 0        # TCP connections accepted
         self.sent = []              # monotonic time of each piece sent

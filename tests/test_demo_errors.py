@@ -19,7 +19,7 @@ def assert_says_each_thing_once(note):
 CASES = {
     "demo:429": ("error", "rate_limited", "26 seconds", False),
     "demo:badkey": ("error", "api_key_invalid", "API key", False),
-    "demo:404": ("error", "model_not_found", "model", False),
+    "demo:404": ("error", "model_unavailable", "model", False),
     "demo:503": ("error", "overloaded", "overloaded", False),
     "demo:blocked": ("error", "blocked", "SAFETY", False),
     "demo:drop": ("error", "dropped", "text so far is kept", True),

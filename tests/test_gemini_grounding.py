@@ -140,7 +140,8 @@ def test_url_context_off_sends_no_url_tool_and_only_the_last_message_counts():
     ("gemini-3-flash-preview", None, {"thinkingLevel": "LOW", "includeThoughts": True}),
     ("gemini-3.1-pro-preview", True, {"thinkingLevel": "LOW", "includeThoughts": True}),
     ("gemini-2.5-flash", None, {"thinkingBudget": 512, "includeThoughts": True}),
-    ("gemini-flash-latest", True, {"thinkingBudget": 512, "includeThoughts": True}),
+    # an alias (no version in its name) takes the knob the reader set: the level, when set (issue 21)
+    ("gemini-flash-latest", True, {"thinkingLevel": "LOW", "includeThoughts": True}),
     ("gemini-2.0-flash", False, None),
 ])
 def test_thinking_goes_to_the_knob_the_model_takes_and_never_both(model, thinking, want):

@@ -119,11 +119,15 @@ ERROR_FIXTURES = [
     ("err_400_api_key_invalid_fb.json", 400, "api_key_invalid", "API key"),
     ("err_400_invalid_argument_fb.json", 400, "bad_request", "invalid argument"),
     ("err_400_failed_precondition_location_fb.json", 400, "unavailable_here", "location"),
-    ("err_400_thinking_config_vercel.json", 400, "bad_request", "thinking level"),
+    ("err_400_thinking_config_vercel.json", 400, "thinking_refused", "thinking level"),
+    ("err_400_thinking_minimal_38flash_pi_9455.json", 400, "thinking_refused", "thinking level MINIMAL"),
     ("err_403_service_disabled_fb.json", 403, "forbidden", "403"),
-    ("err_404_model_not_found_fb.json", 404, "model_not_found", "model"),
+    ("err_404_model_not_found_fb.json", 404, "model_unavailable", "does not know the model unknown"),
+    ("err_404_retired_new_users_9router_2788.json", 404, "model_unavailable", "no longer offers gemini-2.5-flash"),
+    ("err_404_retired_preview_9router_1496.json", 404, "model_unavailable", "no longer offers"),
+    ("err_429_per_day_stremio_170.json", 429, "daily_quota", "per day"),
     ("err_429_rate_limit_exceeded_fb.json", 429, "rate_limited", "Try again"),
-    ("err_429_retryinfo_vercel.json", 429, "rate_limited", "35 seconds"),
+    ("err_429_retryinfo_vercel.json", 429, "rate_limited", "per-minute rate limit was reached. Try again in 35"),
     ("err_429_quota_retryinfo_roocode_issue_3883.json", 429, "rate_limited", "26 seconds"),
 ]
 

@@ -39,6 +39,9 @@ WANT = [{"name": "gemini-2.5-flash", "display_name": "Gemini 2.5 Flash", "thinki
         {"name": "gemini-2.0-flash", "display_name": "Gemini-2.0-Flash", "thinking": False},
         {"name": "gemini-3-flash-preview", "display_name": "Gemini-3-Flash-Preview", "thinking": True},
         {"name": "gemini-flash-latest", "display_name": "Gemini-Flash-Latest", "thinking": None}]
+# Each with whether the key may use it (model_notes) and the thinking levels to offer.
+ALL = ["MINIMAL", "LOW", "MEDIUM", "HIGH"]
+WANT = [dict(m, available=True, levels=[] if m["thinking"] is False else ALL) for m in WANT]
 
 
 @pytest.fixture
@@ -115,7 +118,7 @@ def test_offline_is_said_plainly_and_the_model_stays(tmp_path):
             srv.get("/api/models")
         assert info.value.status == 502 and info.value.body["error"]["code"] == "no_network"
         assert "Wi-Fi" in info.value.body["error"]["message"]
-        assert srv.get("/api/settings")["model"] == "gemini-2.5-flash"
+        assert srv.get("/api/settings")["model"] == "gemini-flash-latest"
     finally:
         srv.stop()
 
@@ -144,6 +147,6 @@ def test_demo_mode_lists_the_emulators_models_over_its_two_pages(tmp_path):
         names = [m["name"] for m in srv.get("/api/models")["models"]]
     finally:
         srv.stop()
-    assert "gemini-2.5-flash" in names and "gemini-3-pro-preview" in names, "both pages"
+    assert "gemini-3.8-flash" in names and "gemma-3-27b-it" in names, "both pages"
     assert "gemini-flash-latest" in names and not any("embedding" in n for n in names)
     assert not any(n.startswith("models/") for n in names)

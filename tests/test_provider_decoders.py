@@ -216,7 +216,7 @@ BEFORE_THE_STREAM = [  # module, status, body, headers, code, words the message 
     (anthropic_messages, 429, '{"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}',
      {"Retry-After": "30"}, "rate_limited", "in 30 seconds"),
     (ollama_chat, 404, '{"error": "model \'llama3.2\' not found, try pulling it first"}', None,
-     "model_not_found", "try pulling it first"),
+     "model_unavailable", "try pulling it first"),
     (ollama_chat, 500, fixture_text("ollama/docs_error_body.json"), None, "gemini_error",
      "the model failed to generate a response"),
 ]

@@ -69,7 +69,7 @@ def test_the_server_gets_the_key_only_in_that_kinds_header(upstream, module, pat
     (openai_chat, 429, '{"error": {"code": 429, "message": "Rate limit exceeded"}}', "rate_limited"),
     (anthropic_messages, 529, '{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}',
      "overloaded"),
-    (ollama_chat, 404, '{"error": "model \'m\' not found, try pulling it first"}', "model_not_found"),
+    (ollama_chat, 404, '{"error": "model \'m\' not found, try pulling it first"}', "model_unavailable"),
 ], ids=lambda x: getattr(x, "__name__", None))
 def test_errors_before_the_stream_through_the_seam(upstream, module, status, body, code):
     got = replay(module, upstream, Reply(body=body.encode(), status=status, content_type="application/json",

@@ -92,17 +92,21 @@ def test_demo_daily_is_a_daily_quota(demo):
 
 
 def test_the_emulator_refuses_minimal_for_a_pro_model_in_geminis_words(demo):
-    demo.request("PUT", "/api/settings", {"model": "gemini-3-pro-preview", "thinking_level": "MINIMAL",
+    demo.request("PUT", "/api/settings", {"model": "gemini-3.1-pro-preview", "thinking_level": "MINIMAL",
                                           "thinking_budget": 100})
     try:
         cid = demo.new_chat()
         refused = demo.read_reply(cid, demo.send(cid, "Hi"))
+        again = demo.read_reply(cid, demo.post("/api/chats/%s/retry" % cid)["index"])
         demo.request("PUT", "/api/settings", {"model": "gemini-3-flash-preview"})
         cid = demo.new_chat()
         fine = demo.read_reply(cid, demo.send(cid, "Hi"))
     finally:
-        demo.request("PUT", "/api/settings", {"model": "gemini-2.5-flash", "thinking_level": "", "thinking_budget": None})
+        demo.request("PUT", "/api/settings", {"model": "gemini-flash-latest", "thinking_level": "",
+                                              "thinking_budget": None})
     assert refused["status"] == "error" and "MINIMAL" in refused["error"]["message"]
+    assert refused["error"]["code"] == "thinking_refused" and refused["error"]["level"] == "MINIMAL"
+    assert again["status"] == "done", "the refused level is remembered: the model's default goes instead"
     # The budget stayed set: the emulator answers a request that carries both with a
     # 400, so "done" shows the Gemini 3 model got the level alone.
     assert fine["status"] == "done"

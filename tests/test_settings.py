@@ -52,7 +52,7 @@ def test_bad_values_are_refused_with_a_message(name, value):
 def test_bad_file_is_ignored_not_fatal(tmp_path, capsys):
     (tmp_path / "settings.json").write_bytes(b"{broken")
     s = settings.load(["--data-dir", str(tmp_path)], environ={})
-    assert s["model"] == "gemini-2.5-flash"
+    assert s["model"] == "gemini-flash-latest"
     assert "ignoring" in capsys.readouterr().out
 
 

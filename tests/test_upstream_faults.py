@@ -212,7 +212,7 @@ def error_bodies():
     return out
 
 
-EXPECTED_CODE = {400: "bad_request", 403: "forbidden", 404: "model_not_found", 429: "rate_limited"}
+EXPECTED_CODE = {400: "bad_request", 403: "forbidden", 404: "model_unavailable", 429: "rate_limited"}
 
 
 @pytest.mark.parametrize("name,status,body", error_bodies(), ids=lambda v: v if isinstance(v, str) else "")
@@ -220,9 +220,11 @@ EXPECTED_CODE = {400: "bad_request", 403: "forbidden", 404: "model_not_found", 4
 def test_http_error_bodies(srv, up, fixtures_dir, name, status, body, ctype):
     cid, index, answer = ask(srv, up, Reply(status=status, body=body, content_type=ctype, framing="length"))
     code = ("api_key_invalid" if "api_key_invalid" in name else
-            "unavailable_here" if "failed_precondition" in name else EXPECTED_CODE[status])
+            "unavailable_here" if "failed_precondition" in name else
+            "thinking_refused" if status == 400 and b"is not supported" in body else
+            "daily_quota" if "per_day" in name else EXPECTED_CODE[status])
     assert_clear(answer, code)
-    if status == 429 and b"RetryInfo" in body:
+    if status == 429 and b"RetryInfo" in body and code != "daily_quota":
         assert re.search(r"in \d+ seconds", answer["error"]["message"]), answer
     check_kept_and_recover(srv, up, cid, index, answer)
     tally("upstream: HTTP error bodies of the fixtures", 1)

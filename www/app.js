@@ -19,7 +19,9 @@ function renderChat(chat) {
   var msgs = chat.messages, i, user = null, el, r;
   stopFollowing();
   // Which profile and model answer here: the chat's own, or (a new chat) the current one.
-  setText($('chat-source'), chat.profile ? chat.profile + T.profileOf + chat.model : S.profile ? S.profile + T.profileOf + S.model : '');
+  S.chatProfile = chat.profile || '';
+  S.chatModel = chat.profile ? chat.model : '';
+  K.showSource();
   clear(M);
   for (i = 0; i < msgs.length; i++) {
     el = M.appendChild(messageEl(msgs[i]));
@@ -68,12 +70,23 @@ function follow(chat, index, r, offset, toff) {
   stopFollowing();
   busy(true);
   poll(S.live = {chat: chat, index: index, r: r, offset: offset, toff: toff, fails: 0});
+  watchQuiet(S.live);
+}
+
+// A reply with no new text for QUIET ms says, once, in the status line, whom it waits for.
+var QUIET = 15000;
+function watchQuiet(live) {
+  clearTimeout(live.quiet);
+  if (live.said) { live.said = 0; notice(''); }   // text came: the word has done its work
+  if (!live.once) { live.quiet = setTimeout(function () { if (S.live === live) { live.said = live.once = 1; notice(T.stillWaiting.replace('%s', live.r.who)); } }, QUIET); }
 }
 
 function stopFollowing() {
   var live = S.live || {};
   S.live = null;
   clearTimeout(live.timer);
+  clearTimeout(live.quiet);
+  if (live.said) { notice(''); }
   if (live.xhr) { live.xhr.abort(); }
   busy(false);
 }
@@ -100,6 +113,7 @@ function poll(live) {
     var text = d.text || '', th = d.thoughts || '', atEnd = endVisible();
     live.offset = d.next;
     live.toff = d.thoughts_next || live.toff;
+    if (text || th) { watchQuiet(live); }
     if (text || th || d.status !== live.r.el.getAttribute('data-status')) {
       update(live.r, text, th, d);
       followPage(atEnd);   // reads positions: the layout is done here, in this task

@@ -11,7 +11,8 @@ var K = KC, T = K.T, S = K.S, make = K.make, addText = K.addText, button = K.but
 
 function messageEl(m) {
   var user = m.role === 'user', el = make('div', 'msg ' + (user ? 'user' : 'model')), r = el.reply = {el: el, text: '', thoughts: ''};
-  el.appendChild(make('div', 'who', user ? T.you : T.gemini));
+  r.who = S.chatProfile || S.profile || T.gemini;   // a reply is headed by the chat's profile (its service)
+  el.appendChild(make('div', 'who', user ? T.you : r.who));
   show(r.th = el.appendChild(make('div', 'thoughts')), false);
   r.body = el.appendChild(make('div', 'body'));
   r.src = el.appendChild(make('div', 'sources'));
@@ -36,14 +37,15 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   }
   show(r.th, r.thoughts && S.thoughts);
   if (r.el.getAttribute('data-status') !== st) { r.el.setAttribute('data-status', st); }
-  if (st === 'streaming' && !r.text) { note = T.writing; }
+  if (st === 'streaming' && !r.text) { note = T.writing.replace('%s', r.who); }
   if (st === 'reconnecting') { note = T.reconnecting; }   // a cut reply waits, then goes on by itself
   if (st === 'error' && !e) { note = T.wrong; }
   if (d.finish && d.finish.message) { note += ' ' + d.finish.message; }
   // a server message is whole: add nothing to it
   if (!e && note && r.text && end) { note += T.kept; }
   setNote(r, trim(note), end);
-  if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r); }
+  if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r, d.error); }
+  if (st === 'error' && d.error && d.error.use_default) { K.offerDefault(r); }
   K.followUps(r, d);
 }
 

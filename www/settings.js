@@ -1,6 +1,7 @@
-/* The Settings view: the form, Gemini's model list and thinking levels, the text size.
-   ES5 only (see app.js). Loaded after kit.js; adds openSettings, getSettings, setFont and
-   offerSwitch to KC for app.js. */
+/* The Settings view: the form, the service's model list and thinking levels, the text size.
+   A choice (model, level, language, a box) is saved when tapped; typed fields have a Save
+   beside them. ES5 only (see app.js). Loaded after kit.js; adds openSettings, getSettings,
+   setFont, showSource, offerSwitch and offerDefault to KC for app.js. */
 (function () {
 'use strict';
 
@@ -31,6 +32,7 @@ function fillSettings(s) {
   drawChoices();
   if (!t['set-api-key']) { $('set-api-key').value = ''; }
   F.setAttribute('data-state', 'ready');
+  showSource();
   setText($('api-key-state'), S.prof.api_key_set ? T.keySaved : (S.prof.kind === 'gemini' ? T.noKey :
     S.prof.ready ? T.noKeyNeeded : T.noKeyOther) + (s.demo ? T.demoNoKey : ''));
 }
@@ -47,6 +49,7 @@ function fillProfiles(s, t) {
   if (!t['set-base-url']) { field('base_url').value = S.prof.base_url || ''; }
   setText($('profile-head'), S.profile);
   show($('delete-profile'), S.profile !== 'Gemini');
+  disarm();
   clear(list);
   for (n in S.profiles) { list.appendChild(choice(n, n === S.profile, putProfile({profile: n}))); }
   clear(list = $('preset-list'));
@@ -61,18 +64,7 @@ function addPreset(p) {
     putProfile(body)();
   };
 }
-function putProfile(body) {
-  return function () {
-    var n = ++S.seq;
-    api('PUT', '/api/settings', body, function (err, s) {
-      setText($('settings-status'), err ? err.message : T.saved);
-      if (err || n !== S.seq) { return; }
-      S.touched = {}; S.models = null;
-      fillSettings(s);
-      loadModels(false);
-    });
-  };
-}
+function putProfile(body) { return function () { S.models = null; put(body, 0, function () { loadModels(false); }); }; }
 function profileBody(model, key) {   // the current profile's fields, as PUT /api/settings takes them
   var body = {profiles: {}}, p = body.profiles[S.profile] = {model: model};
   if (key) { p.api_key = key; }
@@ -80,8 +72,28 @@ function profileBody(model, key) {   // the current profile's fields, as PUT /ap
   return body;
 }
 
+// Every save: a tap's (keys: the fields it settles) or Save's (all). The newest answer
+// fills the form and says "Saved."; then() runs after any answer but an error.
+function put(body, keys, then) {
+  var n = ++S.seq;
+  setText($('settings-status'), '');
+  api('PUT', '/api/settings', body, function (err, s) {
+    var i, last = n === S.seq;
+    if (err || last) { setText($('settings-status'), err ? err.message : T.saved); }
+    if (err) { return then && notice(err.message); }
+    if (last) { if (keys) { for (i = 0; i < keys.length; i++) { delete S.touched[keys[i]]; } } else { S.touched = {}; } fillSettings(s); }
+    if (then) { then(); }
+  });
+}
+
+// The header: the chat's profile and its model now (the next reply's).
+function showSource() {
+  var name = S.chatProfile || S.profile, p = name && S.profiles ? S.profiles[name] : null;
+  setText($('chat-source'), name ? name + T.profileOf + ((p ? p.model : S.chatModel) || '') : '');
+}
+
 function saveSettings() {
-  var body = profileBody(trim(field('model').value), trim($('set-api-key').value)), i, v, n;
+  var body = profileBody(trim(field('model').value), trim($('set-api-key').value)), i, v;
   body.show_thoughts = $('set-show-thoughts').checked;
   body.google_search = $('set-google-search').checked;
   body.url_context = $('set-url-context').checked;
@@ -93,11 +105,7 @@ function saveSettings() {
     if (i !== 1) { v = trim(v).replace(',', '.'); }
     body[FIELDS[i]] = v;
   }
-  n = ++S.seq;
-  api('PUT', '/api/settings', body, function (err, s) {
-    if (!err && n === S.seq) { S.touched = {}; fillSettings(s); }
-    setText($('settings-status'), err ? err.message : T.saved);
-  });
+  put(body);
 }
 // Less typing (quick.js): the one-tap prompts, one a line (the default set shown when
 // unset, and saved as unset, so it follows the page's language), and the follow-ups.
@@ -118,10 +126,19 @@ function saveLessTyping(body) {
 // list: a bad key, no network). The text field is what is saved.
 function loadModels(refresh) {
   setText($('model-state'), T.modelsLoading);
-  withModels(refresh, function (err) {
-    setText($('model-state'), err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '.' : '');
+  withModels(refresh, function (err, models) {
+    var st = err ? T.modelsFailed + err.message + T.modelKept + field('model').value + '. ' : '', i;
+    // A profile from a preset has no model: the list's first (no list: a send asks for one).
+    for (i = 0; S.prof && !S.prof.model && !S.touched['set-model'] && models && i < models.length; i++) {
+      if (models[i].available !== false) { return pickModel(models[i].name)(); }
+    }
+    setText($('model-state'), trim(st));
     drawChoices();
   });
+}
+function entry(name) {
+  for (var i = 0; S.models && i < S.models.length; i++) { if (S.models[i].name === name) { return S.models[i]; } }
+  return {};
 }
 function withModels(refresh, cb) {
   if (S.models && !refresh) { return cb(null, S.models); }
@@ -136,12 +153,17 @@ function drawChoices() {
   var models = S.models || [], cur = field('model').value, list = $('model-list'), i, listed = false;
   clear(list);
   for (i = 0; i < models.length; i++) {
+    if (models[i].available === false) { continue; }   // a 404 said the key may not
     list.appendChild(choice(models[i].display_name || models[i].name, models[i].name === cur, pickModel(models[i].name)));
     listed = listed || models[i].name === cur;
   }
   setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
+  // the levels the model takes (the server leaves out those it refused), and Default
+  var takes = ',' + (entry(cur).levels || ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH']).join(',') + ',';
   clear(list = $('thinking-list'));
-  for (i = 0; i < T.levels.length; i++) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+  for (i = 0; i < T.levels.length; i++) {
+    if (takes.indexOf(',' + T.levels[i][0] + ',') >= 0 || !T.levels[i][0]) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
+  }
   drawLanguages();
 }
 // Automatic, then each table by its own name (a reader who can't read this page finds theirs)
@@ -151,40 +173,52 @@ function drawLanguages() {
   list.appendChild(choice(T.langAuto, !S.language, pickLanguage('')));
   for (code in Strings) { if (Strings.hasOwnProperty(code)) { list.appendChild(choice(Strings[code].langName, code === S.language, pickLanguage(code))); } }
 }
-function pickLanguage(code) { return function () { S.language = code; S.touched['language-list'] = 1; drawChoices(); }; }
+function pickLanguage(code) { return function () { S.language = code; drawChoices(); put({language: code}, ['language-list']); }; }
 function choice(text, chosen, fn) {
   var b = button(text, 'choice', fn);
   if (chosen) { b.setAttribute('data-chosen', '1'); }
   return b;
 }
-function pickModel(name) { return function () { field('model').value = name; S.touched['set-model'] = 1; drawChoices(); }; }
-function pickLevel(level) { return function () { S.level = level; S.touched['thinking-list'] = 1; drawChoices(); }; }
+function pickModel(name) { return function () { field('model').value = name; drawChoices(); put(profileBody(name), ['set-model']); }; }
+function pickLevel(level) { return function () { S.level = level; drawChoices(); put({thinking_level: level}, ['thinking-list']); }; }
 
-// A model's daily quota used up: one tap switches to another model of the list and
-// asks again (the quota is per model; it comes back at midnight Pacific time).
-function offerSwitch(r) {
-  var text = r.noteText;
+// A model gone or a day's quota used up: one tap sets the chat's profile to the
+// server's replacement or lighter models (of the key's own list) and asks again.
+function offerSwitch(r, err) {
+  var text = r.noteText, names = (err.replacement ? [err.replacement] : []).concat(err.suggest || []);
   if (r.offered === text) { return; }
   r.offered = text;
-  withModels(false, function (err, models) {
-    var i, n = 0, box = r.note;
+  withModels(false, function () {   // the list's names for them
+    var i;
     if (!r.retry || r.noteText !== text) { return; }   // a later note took its place
-    for (i = 0; models && i < models.length && n < 2; i++) {
-      if (models[i].name !== S.model) { n++; box.appendChild(button(T.use + (models[i].display_name || models[i].name) + T.andRetry, 'switch', switchTo(models[i].name))); }
-    }
-    if (!n) { box.appendChild(make('span', 'hint', ' ' + T.noOther)); }
+    for (i = 0; i < names.length && i < 3; i++) { r.note.appendChild(button(T.use + (entry(names[i]).display_name || names[i]) + T.andRetry, 'switch', again({model: names[i]}))); }
+    if (!i) { r.note.appendChild(make('span', 'hint', ' ' + T.noOther)); }
     K.layout();
   });
 }
-function switchTo(name) {
+// The chat's profile changed as p says (Gemini's options are top-level), then Retry.
+function again(p) {
   return function () {
-    api('PUT', '/api/settings', profileBody(name), function (err, s) {
-      if (err) { return notice(err.message); }
-      S.model = (s.profiles[s.profile] || s).model;
-      if (!S.touched['set-model']) { field('model').value = S.model; }
-      K.retry();
-    });
+    var b = {profiles: {}}, name = S.chatProfile || S.profile;
+    if (p.options && name === 'Gemini') { b = p.options; } else { b.profiles[name] = p; }
+    put(b, [], K.retry);
   };
+}
+// A thinking level refused: one tap asks again with the model's default.
+function offerDefault(r) {
+  if (r.offeredDefault === r.noteText) { return; }
+  r.offeredDefault = r.noteText;
+  r.note.appendChild(button(T.useDefault, 'switch', again({options: {thinking_level: ''}})));
+  K.layout();
+}
+// Delete profile: two taps, as chats do, the second after a moment (a double tap never deletes).
+function disarm() { var d = $('delete-profile'); d.removeAttribute('data-armed'); setText(d, T.deleteProfile); }
+function deleteProfile() {
+  var d = $('delete-profile'), armed = +d.getAttribute('data-armed'), b = {profiles: {}};
+  if (!armed) { d.setAttribute('data-armed', +new Date()); return setText(d, T.delSure); }
+  if (+new Date() - armed < 800) { return; }
+  b.profiles[S.profile] = null;
+  putProfile(b)();
 }
 
 function getSettings() {   // only the newest answer counts
@@ -203,18 +237,28 @@ function setFont(px) {
 function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); }; }
 
 var CLICKS = {'save-settings': saveSettings, 'refresh-models': function () { loadModels(true); },
-  'delete-profile': function () { var b = {profiles: {}}; b.profiles[S.profile] = null; putProfile(b)(); },
+  'delete-profile': deleteProfile,
   'font-smaller': fontBy(-2), 'font-larger': fontBy(2)}, id;
 for (id in CLICKS) { $(id).onclick = CLICKS[id]; }
 F.onsubmit = function () { saveSettings(); return false; };
+// A box is saved when ticked; each typed field has a Save beside it.
+var BOXES = {'set-show-thoughts': 'show_thoughts', 'set-google-search': 'google_search', 'set-url-context': 'url_context',
+  'set-follow-ups': 'follow_ups'}, TYPED = ['api-key', 'base-url', 'model', 'system-instruction', 'temperature', 'quick-prompts', 'throttle-ms'];
+for (id = 0; id < TYPED.length; id++) {
+  var f = $('set-' + TYPED[id]), b = f.parentNode.insertBefore(button(T.save, 'save-field', saveSettings), f.nextSibling);
+  b.setAttribute('data-t', 'save');
+}
 F.oninput = F.onchange = F.onkeyup = function (e) {
-  var id = (e || window.event).target.id;
+  var el = (e || window.event).target, id = el.id, body = {};
   S.touched[id] = 1;
   if (id === 'set-model') { drawChoices(); }
+  if (BOXES[id] && (e || window.event).type === 'change') { body[BOXES[id]] = el.checked; put(body, [id]); }
 };
 K.openSettings = function () { K.view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); };
 K.getSettings = getSettings;
 K.setFont = setFont;
 K.drawLanguages = drawLanguages;   // app.js: again once every table is in (kit.js allTables)
 K.offerSwitch = offerSwitch;
+K.offerDefault = offerDefault;
+K.showSource = showSource;
 }());

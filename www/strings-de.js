@@ -17,7 +17,7 @@ Strings.de = {
   urlContext: 'Webseiten lesen, auf die eine Nachricht verlinkt', throttle: 'Bildschirm höchstens alle ... ms neu zeichnen',
   save: 'Speichern',
   serverError: 'Serverfehler ', unreachable: 'Der KindleChat-Server ist nicht erreichbar.',
-  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: 'Gemini schreibt...', reconnecting: 'Warte auf das Netzwerk...',
+  you: 'Du', gemini: 'Gemini', thoughts: 'Überlegungen', writing: '%s schreibt...', reconnecting: 'Warte auf das Netzwerk...',
   stopped: 'Angehalten.', interrupted: 'Unterbrochen.', wrong: 'Da ist etwas schiefgegangen.',
   kept: ' Der Text bis hierher bleibt.', retry: 'Noch einmal', tooLong: 'Diese Nachricht ist zu lang.',
   tryingAgain: ' Neuer Versuch...',
@@ -55,6 +55,8 @@ Strings.de = {
   noKeyOther: 'Noch kein Schlüssel: Füge den ein, den der Dienst dir gegeben hat.', noKeyNeeded: 'In deinem eigenen Netz braucht es keinen Schlüssel.',
   profileOf: ' \u00B7 ',
   quick: ['Einfach erklären', 'Zusammenfassen', 'Gib ein Beispiel', 'Weiter'], translateInto: 'Übersetzen in: ',
+  // issue 21
+  stillWaiting: 'Warte noch auf %s...', useDefault: 'Mit dem Standard-Denken des Modells senden',
   levels: [['', 'Standard'], ['MINIMAL', 'Minimal'], ['LOW', 'Niedrig'], ['MEDIUM', 'Mittel'], ['HIGH', 'Hoch']],
   bookBudget: 'Buchtext pro Frage, in Tokens (leer: der übliche Wert des Anbieters)', readingNow: 'Gerade gelesen', askHint: 'Frag nach dem, was du gelesen hast', askBook: 'Fragen',
   storySoFar: 'Die Geschichte bisher', catchUp: 'Bring mich auf den Stand', whosWho: 'Wer ist wer',

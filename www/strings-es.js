@@ -16,7 +16,7 @@ Strings.es = {
   urlContext: 'Leer las páginas web que enlaza un mensaje',
   throttle: 'Redibujar la pantalla como mucho cada ... ms', save: 'Guardar',
   serverError: 'Error del servidor ', unreachable: 'No se puede conectar con el servidor de KindleChat.',
-  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: 'Gemini está escribiendo...', reconnecting: 'Esperando la red...',
+  you: 'Tú', gemini: 'Gemini', thoughts: 'Razonamiento', writing: '%s está escribiendo...', reconnecting: 'Esperando la red...',
   stopped: 'Detenido.', interrupted: 'Interrumpido.', wrong: 'Algo ha salido mal.',
   kept: ' El texto escrito hasta ahora se conserva.', retry: 'Reintentar', tooLong: 'Este mensaje es demasiado largo.',
   tryingAgain: ' Volviendo a intentarlo...',
@@ -54,6 +54,8 @@ Strings.es = {
   noKeyOther: 'Aún no hay clave: pega la que te dio el servicio.', noKeyNeeded: 'En tu propia red no hace falta clave.',
   profileOf: ' \u00B7 ',
   quick: ['Explícalo fácil', 'Resumir', 'Pon un ejemplo', 'Continúa'], translateInto: 'Traducir a: ',
+  // issue 21
+  stillWaiting: 'Aún esperando a %s...', useDefault: 'Enviar con el razonamiento predeterminado del modelo',
   levels: [['', 'Predeterminado'], ['MINIMAL', 'Mínimo'], ['LOW', 'Bajo'], ['MEDIUM', 'Medio'], ['HIGH', 'Alto']],
   bookBudget: 'Texto del libro por pregunta, en tokens (vacío: lo habitual del proveedor)', readingNow: 'Leyendo ahora', askHint: 'Pregunta sobre lo que has leído', askBook: 'Preguntar',
   storySoFar: 'La historia hasta ahora', catchUp: 'Ponme al día', whosWho: 'Quién es quién',

@@ -16,7 +16,7 @@ Strings.fr = {
   urlContext: 'Lire les pages Web vers lesquelles un message renvoie',
   throttle: 'Écran redessiné au plus toutes les ... ms', save: 'Enregistrer',
   serverError: 'Erreur du serveur ', unreachable: 'Le serveur KindleChat est injoignable.',
-  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: 'Gemini écrit...', reconnecting: 'En attente du réseau...',
+  you: 'Vous', gemini: 'Gemini', thoughts: 'Réflexions', writing: '%s écrit...', reconnecting: 'En attente du réseau...',
   stopped: 'Arrêté.', interrupted: 'Interrompu.', wrong: 'Quelque chose a mal tourné.',
   kept: ' Le texte déjà écrit est gardé.', retry: 'Réessayer', tooLong: 'Ce message est trop long.',
   tryingAgain: ' Nouvel essai...',
@@ -54,6 +54,8 @@ Strings.fr = {
   noKeyOther: 'Pas encore de clé : collez celle que le service vous a donnée.', noKeyNeeded: 'Pas de clé sur votre propre réseau.',
   profileOf: ' \u00B7 ',
   quick: ['Expliquer simplement', 'Résumer', 'Donner un exemple', 'Continuer'], translateInto: 'Traduire en : ',
+  // issue 21
+  stillWaiting: 'Toujours en attente de %s...', useDefault: 'Envoyer avec la réflexion par défaut du modèle',
   levels: [['', 'Par défaut'], ['MINIMAL', 'Minimal'], ['LOW', 'Faible'], ['MEDIUM', 'Moyen'], ['HIGH', 'Élevé']],
   bookBudget: 'Texte du livre envoyé par question, en jetons (vide : l\'usage du service)', readingNow: 'En cours de lecture', askHint: 'Posez une question sur ce que vous avez lu', askBook: 'Demander',
   storySoFar: 'L\'histoire jusqu\'ici', catchUp: 'Remettez-moi dans l\'histoire', whosWho: 'Qui est qui',

@@ -16,7 +16,7 @@ var Strings = {en: {
   searchAll: 'Search the web for every message (free keys have few searches a day)',
   urlContext: 'Read the web pages a message links to', throttle: 'Screen updates at most every ... ms', save: 'Save',
   serverError: 'Server error ', unreachable: 'Cannot reach the KindleChat server.',
-  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: 'Gemini is writing...', reconnecting: 'Waiting for the network...',
+  you: 'You', gemini: 'Gemini', thoughts: 'Thoughts', writing: '%s is writing...', reconnecting: 'Waiting for the network...',
   stopped: 'Stopped.', interrupted: 'Interrupted.', wrong: 'Something went wrong.', kept: ' The text so far is kept.',
   retry: 'Retry', tooLong: 'This message is too long.', tryingAgain: ' Trying again...',
   noChats: 'No chats yet.', newChat: 'New chat', messages: ' messages', del: 'Delete', delSure: 'Delete for good?',
@@ -56,6 +56,8 @@ var Strings = {en: {
   // issue 16: provider profiles
   noKeyOther: 'No key yet: paste the one the service gave you.', noKeyNeeded: 'No key needed on your own network.',
   profileOf: ' \u00B7 ',
+  // issue 21: models that change, and a service's own name
+  stillWaiting: 'Still waiting for %s...', useDefault: 'Send with the model\'s default thinking',
   // issue 15: one-tap prompts (the default set; Translate into the page's language)
   quick: ['Explain simply', 'Summarize', 'Give an example', 'Continue'], translateInto: 'Translate into ',
   // issue 24: the book being read (books.js)

@@ -15,15 +15,18 @@ import time
 from . import __version__, errors
 from .device import screensaver
 from .errors import Refused
-from .providers import profiles, ask as providers
+from .providers import profiles
 from . import settings as settings_mod
 from .providers.models import ModelList
+from .providers.notes import ModelNotes
 from .library.kindle import Library
 from .parts_first import PartsFirst
 from .replies import Replies
 from .store import NotFound, Store, StorageError
 from .poll_answers import bad_offset, live_answer, stored_answer
 from .providers.transport import Transport
+from .library_chats import LibraryChats
+from .model_choice import ModelChoice
 from .word_reviews import WordReviews
 
 
@@ -37,7 +40,7 @@ def stale(message):
     return dict(message, status="interrupted", error=errors.as_dict(errors.interrupted()))
 
 
-class ChatServer(WordReviews):
+class ChatServer(ModelChoice, LibraryChats, WordReviews):
     """What the routes call. One new reply per chat at a time."""
 
     def __init__(self, settings, emulator=None):
@@ -52,7 +55,9 @@ class ChatServer(WordReviews):
         self.transport = Transport()          # one session: its pool keeps the connection
         self.library = Library(settings)      # the Kindle's own files: highlights, words, books
         self.models = ModelList()             # the model list, kept for the server's life
+        self.notes = ModelNotes(settings["data_dir"])   # retired models, refused levels: kept on disk
         self._send_lock = threading.Lock()   # one new reply per chat, checked and started at once
+        self._settings_lock = threading.Lock()   # one settings change at a time (settings.json)
         self._closing = set()                # chats being deleted: no new reply starts there
         self._unmarked = True                # start-up's mark_interrupted has not succeeded yet
         self.trainer = self._trainer()        # reviews, cards and exports of the looked-up words (word_reviews.py)
@@ -93,6 +98,12 @@ class ChatServer(WordReviews):
         return dict(settings_mod.public(self.settings), demo=self.demo)
 
     def update_settings(self, changes):
+        # One change at a time: the page saves each tap at once, and two saves that read,
+        # merge and write settings.json (one .tmp path) together lost one of them.
+        with self._settings_lock:
+            return self._update_settings(changes)
+
+    def _update_settings(self, changes):
         if not isinstance(changes, dict):
             raise Refused("bad_input", "settings_object")
         clean = self._profile_changes(changes)
@@ -150,29 +161,6 @@ class ChatServer(WordReviews):
             raise NotFound(index)
         return messages[index]
 
-    # -- models -------------------------------------------------------------
-    def _demo_url(self):
-        if not self.demo:
-            return None
-        if self.emulator is None:
-            raise Refused("unavailable", "no_key")
-        return self.emulator.url
-
-    def _model_source(self, demo_url, profile):
-        """Where a model list comes from: another key, service or kind is another list."""
-        return (demo_url or profile["base_url"], profile["kind"], demo_url or profile.get("api_key"))
-
-    def list_models(self, refresh=False):
-        """{"models": [{"name", "display_name", "thinking"}]} of the current profile,
-        cached; an error of the service (bad key, offline) is a 502 with its plain words."""
-        demo_url, profile = self._demo_url(), profiles.current(self.settings)[1]
-        models, error = self.models.get(
-            lambda: providers.list_models(self.transport, self.settings, demo_url, profile),
-            self._model_source(demo_url, profile), refresh)
-        if error is not None:
-            raise Refused("upstream", error)
-        return {"models": models}
-
     # -- replies ------------------------------------------------------------
     def _profile_for(self, messages):
         """(name, profile) the next reply of a chat goes to, resolved once a send: the
@@ -180,16 +168,12 @@ class ChatServer(WordReviews):
         named = [m["profile"] for m in messages if m.get("profile")]
         return profiles.for_chat(self.settings, named[0] if named else None)
 
-    def _stream_for(self, history, search, chosen, follow_ups=False, partial=None):
-        """The stream of a reply from chosen, (name, profile); partial: the text of a
-        cut reply, to be continued (continuing.py)."""
-        demo_url = self._demo_url()
-        name, profile = chosen
-        thinking = self.models.thinking(profile["model"], self._model_source(demo_url, profile))
-        options = {"search": search, "thinking": thinking, "follow_ups": follow_ups}
-        if partial is not None:
-            options["partial"] = partial
-        return providers.open_stream(self.transport, self.settings, history, demo_url, options, profile, name)
+    @staticmethod
+    def _check_model(chosen):
+        """A profile with no model (one just made from a preset) is asked for one
+        before anything is stored: the service would get "model": ""."""
+        if not chosen[1].get("model"):
+            raise Refused("bad_input", "no_model", profile=chosen[0])
 
     def _check_free(self, chat_id):
         if chat_id in self._closing or self.replies.streaming_in(chat_id):
@@ -210,6 +194,7 @@ class ChatServer(WordReviews):
             self._check_free(chat_id)
             messages = self.store.get(chat_id)["messages"]
             chosen = self._profile_for(messages)
+            self._check_model(chosen)
             extra = dict(extra or {}, **({"search": True} if search else {}))   # kept for Retry; absent is False
             if not messages:   # a new chat keeps the profile it starts with
                 extra.update(profile=chosen[0], model=chosen[1]["model"])
@@ -223,6 +208,7 @@ class ChatServer(WordReviews):
             messages = self.store.get(chat_id)["messages"]
             if not messages or messages[-1]["role"] != "model":
                 raise Refused("conflict", "nothing_to_retry")
+            self._check_model(self._profile_for(messages))
             self.store.cut(chat_id, len(messages) - 1)
             self.replies.forget(chat_id)
             return self._start(chat_id, messages[:-1], self._profile_for(messages))
@@ -292,41 +278,6 @@ class ChatServer(WordReviews):
             raise Refused("unavailable", errors.no_thread()) from None
         return index
 
-    # -- the Kindle's library (library/kindle.py) ------------------------------
-    def highlights(self, query, book, offset, limit):
-        return self.library.highlights(query, book, offset, limit)
-
-    def words(self, limit):
-        self.trainer.warm()   # Review is a tap away: its words read meanwhile
-        return self.library.words(limit)
-
-
-    def books(self, limit):
-        return self.library.books(limit)
-
-    def library_chat(self, body):
-        """(chat id, reply index) of a new chat the library's question starts (a book chat
-        is bound to its book: library/kindle.py start)."""
-        text, extra = self.library.start(body)
-        chat_id = self.store.create()
-        return chat_id, self.send(chat_id, text, extra=extra)
-
-    def save_chat(self, chat_id):
-        """The path, under the library's root, the chat was saved to as a book."""
-        return self.library.save(self.get_chat(chat_id))
-
-    def _book_request(self, chat_id, history, chosen):
-        """(request text or a recap's Plan, the reply's "book" fields) of a chat bound to a
-        book (reading/bookchat.py), else None. chosen: (name, profile) the reply goes to."""
-        kind = chosen[1]["kind"]
-        return self.library.reading.request(chat_id, history, kind, self._stored_message)
-
-    def _stored_message(self, chat_id, index):
-        try:
-            return self.store.get(chat_id)["messages"][index]
-        except (NotFound, StorageError, IndexError, TypeError):
-            return None
-
     def poll(self, chat_id, index, offset, wait, tfrom=None):
         """The reply's state and where its new text lies, after offset: waits up to
         `wait` seconds for some, and answers at most once per throttle interval,
@@ -353,8 +304,10 @@ class ChatServer(WordReviews):
 
 def chat_profile(settings, messages):
     """{"profile", "model"} of a chat: the profile its first message names (else, an
-    old chat, the current one) and the model of its latest reply (else the first's)."""
+    old chat, the current one) and the model its next reply will use: the profile's
+    own now (a switch after a retired model shows at once), else the one last used."""
     named = [m for m in messages if m.get("profile")]
     name = named[0]["profile"] if named else profiles.current(settings)[0]
-    model = named[-1].get("model") if named else profiles.for_chat(settings, name)[1]["model"]
+    profile = profiles.by_name(settings, name)
+    model = profile["model"] if profile is not None else (named[-1].get("model") if named else "")
     return {"profile": name, "model": model or ""}

@@ -3,7 +3,7 @@ the command line, each overriding the one before.
 
     >>> s = load(["--port", "9000", "--data-dir", "/tmp/kc-doc"], environ={})
     >>> s["port"], s["model"]
-    (9000, 'gemini-2.5-flash')
+    (9000, 'gemini-flash-latest')
 
 In settings.json each setting is named like its flag in snake_case; in the
 environment it is KINDLECHAT_<NAME>, except the API key, which is GEMINI_API_KEY
@@ -74,7 +74,8 @@ ROWS = (
         shown=False),
     row("gemini_url", "https://generativelanguage.googleapis.com", str,
         "Gemini base URL; a path prefix is kept (for relays)"),
-    row("model", "gemini-2.5-flash", str, "model name, passed through as is"),
+    row("model", "gemini-flash-latest", str, "model name, passed through as is (default: Google's rolling "
+        "alias, so the default never names a retired model; docs/MODELS.md)"),
     row("system_instruction", "", str, "system instruction sent with every chat"),
     row("temperature", None, float, "sampling temperature (model default if unset)", between(0.0, 2.0)),
     row("max_output_tokens", None, int, "reply length limit in tokens (model default if unset)",

@@ -26,12 +26,21 @@ def fresh(server):
     server.request("PUT", "api/settings", {"profiles": {n: None for n in names}, "profile": "Gemini"})
 
 
+def server_model(page, name):
+    """The model the server now keeps for the profile called name."""
+    return page.evaluate("(n) => { var x = new XMLHttpRequest(); x.open('GET', '/api/settings', false); x.send(); "
+                         "return JSON.parse(x.responseText).profiles[n].model; }", name)
+
+
 def add_preset(page, name):
     page.click("#show-settings")
     wait_js(page, "() => document.getElementById('settings-view').getAttribute('data-state') === 'ready'")
     page.click("#preset-list button:text-is('%s')" % name)
     wait_js(page, "(n) => document.getElementById('profile-head').textContent === n", name)
     assert page.text_content("#profile-list button[data-chosen]") == name
+    # A preset has no model of its own: the page takes the service's first listed one (issue 22).
+    wait_js(page, "() => document.getElementById('set-model').value !== ''")
+    assert server_model(page, name)
     page.click("#settings-view .back")
     page.click("#new-chat")
     wait_js(page, "(n) => document.getElementById('chat-source').textContent.indexOf(n) === 0", name)
@@ -70,7 +79,8 @@ def test_a_preset_profile_in_the_old_engine(tmp_path, server):
                 "document.querySelectorAll('#preset-list button').length > 2")
         assert ph.expr("document.querySelectorAll('#preset-list button')[1].textContent") == "OpenRouter"
         ph.click("#preset-list button:nth-child(2)")
-        ph.wait("document.getElementById('profile-head').textContent === 'OpenRouter'")
+        ph.wait("document.getElementById('profile-head').textContent === 'OpenRouter' && "
+                "document.getElementById('set-model').value !== ''")
         ph.click("#new-chat")
         ph.wait("document.getElementById('chat-source').textContent.indexOf('OpenRouter') === 0")
         ph.type("#message", "demo:thoughts Hello")

@@ -23,6 +23,9 @@ Trigger messages (start the message with one of these) show every error case:
   demo:daily     a model's daily quota used up  echo: TEXT     replies exactly TEXT (as Markdown)
   demo:sleep     cut twice, as sleep would cut it, and continued (resume.py; once in the other formats)
   (demo:drop and demo:stall: their continuations fail too, so the reply ends in the error)
+  demo:retired   the model is retired for this key from now on (Google's 404, naming the replacement)
+The models are December 2026's (tools.MODELS): gemini-2.0-* and gemini-2.5-*
+answer Google's retirement 404, and 3.7/3.8 Flash refuse the thinking level MINIMAL.
 A request with the google_search tool gets a grounded answer, and one with
 url_context and links the pages' statuses; GET /v1beta/models lists models on two
 pages; a thinking setting the model refuses is Gemini's 400 (tools.py). A
@@ -40,96 +43,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import resume
+from .script import (ERRORS, PORTAL, _pieces, answer_for, error_body,  # noqa: F401 (answer_for: tests)
+                     follow_ups_for, reply_text, system_text)
 from . import tools
 from . import wire
 from .. import follow_ups
 
 PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models/(?P<model>[^/:]+):streamGenerateContent\?alt=sse$")
 MODELS_PATH = re.compile(r"^(?P<prefix>.*)/v1beta/models$")
-TOKEN = re.compile(r"\S+\s*|\s+")
-WORDS_PER_CHUNK = 6
-
-
-def answer_for(question):
-    """The deterministic Markdown answer to a question: readable, and exercising the
-    page's formatting (heading, bold, italic, list, code, quote, table)."""
-    topic = " ".join(question.split())[:80] or "your question"
-    return (
-        "## About: %s\n\n"
-        "This is **demo mode**: KindleChat's built-in Gemini emulator wrote this answer, "
-        "so you can try the app *without an API key* and without a network. "
-        "Add your key in Settings to talk to the real Gemini.\n\n"
-        "What you can try here:\n\n"
-        "1. Ask anything; the answer streams in at about thirty tokens a second.\n"
-        "2. Press **Stop** while it streams, then **Retry**.\n"
-        "3. Start a message with `demo:429`, `demo:drop` or `demo:portal` to see how errors look.\n\n"
-        "> E-ink redraws are slow, so the screen is updated at most twice a second.\n\n"
-        "| Setting | Default |\n|---|---|\n| Throttle | 500 ms |\n| Model | gemini-2.5-flash |\n\n"
-        "A line of code: `print(\"hello, Kindle\")`. That is all: thank you for reading.\n"
-    ) % topic
-
-
-def system_text(request):
-    """The text of a request's systemInstruction ("" if none or not text)."""
-    parts = (request.get("systemInstruction") or {}).get("parts") or [{}]
-    text = parts[0].get("text") if isinstance(parts[0], dict) else None
-    return text if isinstance(text, str) else ""
-
-
-def follow_ups_for(question):
-    """What a model that follows the follow-up instruction adds after its answer."""
-    topic = " ".join(question.split())[:40].rstrip(" ?.!") or "this"
-    return ("\n\n%s\nCan you explain that more simply?\nWhat is a good example?\n"
-            "What else should I know about \"%s\"?\n" % (follow_ups.MARKER, topic))
-
-
-def long_answer():
-    paragraphs = []
-    for n in range(1, 41):
-        paragraphs.append("### Part %d\n\nThis is paragraph %d of a long demo reply, written so that "
-                          "the page has to turn to a fresh screen several times. Each paragraph is "
-                          "numbered, which makes it easy to see that nothing is missing or repeated "
-                          "when you page back and forth.\n" % (n, n))
-    return "\n".join(paragraphs) + "\nThe end.\n"
-
-
-def reply_text(question, trigger):
-    """The reply's Markdown: echo: TEXT as it is, demo:long, or answer_for()."""
-    if question.startswith("echo:"):
-        return question[5:].lstrip(" ")
-    card = tools.card_answer(question)
-    if card is not None:
-        return card
-    return long_answer() if trigger == "demo:long" else answer_for(question)
-
-
-def _pieces(text):
-    """The reply in chunks of WORDS_PER_CHUNK words, as it streams."""
-    words = TOKEN.findall(text)
-    return ["".join(words[i:i + WORDS_PER_CHUNK]) for i in range(0, len(words), WORDS_PER_CHUNK)]
-
-
-def error_body(code, status, message, details=None):
-    error = {"code": code, "message": message, "status": status}
-    if details:
-        error["details"] = details
-    return json.dumps({"error": error}, indent=2).encode("utf-8") + b"\n"
-
-
-ERRORS = {
-    "demo:429": (429, error_body(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [
-        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
-            {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests"}]},
-        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "26s"}])),
-    "demo:badkey": (400, error_body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
-        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-         "domain": "googleapis.com"}])),
-    "demo:404": (404, error_body(404, "NOT_FOUND", "models/unknown is not found for API version v1beta.")),
-    "demo:503": (503, error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
-}
-
-PORTAL = (b"<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>"
-          b"<h1>Welcome!</h1><p>Please accept the terms to use the Internet.</p></body></html>")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -169,7 +90,12 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, IndexError, TypeError):
             return self._error(400, error_body(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
         emu.requests.append(request)
-        refusal = tools.thinking_refusal(match.group("model"), request)
+        model = match.group("model")
+        if question.strip().lower().startswith("demo:retired") and model != tools.REPLACEMENT:
+            emu.retired.add(model)
+        if tools.RETIRED.match(model) or model in emu.retired:
+            return self._error(404, tools.retired_body(model))
+        refusal = tools.thinking_refusal(model, request)
         if refusal:
             return self._error(400, error_body(400, "INVALID_ARGUMENT", refusal))
         self._answer(question, emu, match.group("model"), request)
@@ -238,6 +164,9 @@ class Handler(BaseHTTPRequestHandler):
         if resumed:   # the same answer, from a few words before the cut, cut no more
             question = resumed[0]
         trigger = question.strip().lower().split(" ", 1)[0]
+        model = str(request.get("model") or "")
+        if trigger == "demo:retired" or not model:
+            return self._send(404, "application/json", wire.unknown_model(kind, model))
         if resumed and trigger in resume.FAILING:
             return self.close_connection_now()
         error = wire.error_for(kind, trigger)
@@ -350,6 +279,7 @@ class Emulator:
     def __init__(self, port=0, tokens_per_second=30.0, first_delay=0.5):
         self.port, self.tokens_per_second, self.first_delay = port, tokens_per_second, first_delay
         self.requests = collections.deque(maxlen=16)   # the last bodies received (for tests)
+        self.retired = set()   # models demo:retired retired, for the emulator's life
         self._stopping = threading.Event()
         self.httpd = None
 

@@ -1,13 +1,17 @@
 """What the demo emulator (emulator.py) says for Gemini's tools and the model list,
 laid out as the real service lays it out (the captures in tests/fixtures/gemini:
 pai_google_search_gemini25pro.sse, pai_url_context_gemini25flash.sse,
-err_400_thinking_config_vercel.json; Gemini's models.list).
+err_400_thinking_config_vercel.json, err_400_thinking_minimal_38flash_pi_9455.json,
+err_404_retired_new_users_9router_2788.json; Gemini's models.list), as of December
+2026 (docs/MODELS.md).
 
     >>> page, token = models_page(None)
     >>> page[0]["name"], token
-    ('models/gemini-2.5-flash', 'demo-page-2')
-    >>> len(models_page(token)[0]), models_page(token)[1]
-    (4, None)
+    ('models/gemini-3.8-flash', 'demo-page-2')
+    >>> [m["name"] for m in models_page(token)[0]][-1], models_page(token)[1]
+    ('models/gemini-embedding-001', None)
+    >>> json.loads(retired_body("gemini-2.5-flash"))["error"]["message"][-23:]
+    'models/gemini-3.8-flash'
 """
 import json
 import re
@@ -27,18 +31,35 @@ def _model(name, display, thinking, methods=("generateContent", "countTokens", "
             "temperature": 1, "topP": 0.95, "topK": 64, "maxTemperature": 2, "thinking": thinking}
 
 
-# Two pages, so that a client that does not follow nextPageToken misses models.
+# Two pages, so that a client that does not follow nextPageToken misses models. As
+# for a key made since July 2026, the list still names 2.5 Flash and Flash-Lite, which
+# then answer 404 (RETIRED): the list alone cannot be trusted.
 MODELS = [
+    _model("gemini-3.8-flash", "Gemini 3.8 Flash", True),
+    _model("gemini-3.7-flash", "Gemini 3.7 Flash", True),
+    _model("gemini-3.5-flash-lite", "Gemini 3.5 Flash-Lite", True),
+    _model("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite", True),
+    _model("gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", True),
+    _model("gemini-flash-latest", "Gemini Flash Latest", True),
+    _model("gemini-flash-lite-latest", "Gemini Flash-Lite Latest", True),
     _model("gemini-2.5-flash", "Gemini 2.5 Flash", True),
     _model("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", True),
-    _model("gemini-2.5-pro", "Gemini 2.5 Pro", True),
-    _model("gemini-2.0-flash", "Gemini 2.0 Flash", False),
-    _model("gemini-3-flash-preview", "Gemini 3 Flash Preview", True),
-    _model("gemini-3-pro-preview", "Gemini 3 Pro Preview", True),
-    _model("gemini-flash-latest", "Gemini Flash Latest", True),
+    _model("gemma-3-27b-it", "Gemma 3 27B", None),
     _model("gemini-embedding-001", "Gemini Embedding 001", None, ("embedContent", "countTextTokens")),
 ]
-PAGE = 4
+PAGE = 6
+# Retired for new keys: Google's 404 names the model to use instead.
+RETIRED = re.compile(r"^gemini-2\.[05]-")
+REPLACEMENT = "gemini-3.8-flash"
+# The models that take LOW, MEDIUM and HIGH only (the alias points at 3.8 Flash).
+NO_MINIMAL = re.compile(r"^gemini-(3\.[78]-flash|flash-latest|3\.1-pro)")
+
+
+def retired_body(model, replacement=REPLACEMENT):
+    """Gemini's 404 for a model a new key may no longer use, in its own words."""
+    error = {"code": 404, "status": "NOT_FOUND", "message": "This model models/%s is no longer available to new "
+             "users. Please update your code to use models/%s" % (model, replacement)}
+    return json.dumps({"error": error}, indent=2).encode("utf-8") + b"\n"
 
 
 def models_page(token):
@@ -53,7 +74,7 @@ def thinking_refusal(model, request):
     thinking = ((request.get("generationConfig") or {}).get("thinkingConfig")) or {}
     if "thinkingBudget" in thinking and "thinkingLevel" in thinking:
         return "You can only set only one of thinking budget and thinking level."
-    if thinking.get("thinkingLevel") == "MINIMAL" and "pro" in model:
+    if thinking.get("thinkingLevel") == "MINIMAL" and NO_MINIMAL.match(model):
         return "Thinking level MINIMAL is not supported for this model. Please retry with other thinking level."
     return None
 

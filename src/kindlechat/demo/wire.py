@@ -103,6 +103,15 @@ _ERRORS = {
 }
 
 
+def unknown_model(kind, model):
+    """The body of each service's 404 for a model it does not have (as demo:404's)."""
+    body = {"openai": _openai_error("The model `%s` does not exist" % model, "invalid_request_error",
+                                    "model_not_found"),
+            "anthropic": _anthropic_error("not_found_error", "model: %s" % model),
+            "ollama": {"error": "model '%s' not found" % model}}[kind]
+    return json.dumps(body, indent=2).encode("utf-8") + b"\n"
+
+
 def error_for(kind, trigger):
     """(status, headers, body bytes) of the HTTP error a trigger asks for, or None."""
     found = _ERRORS.get(trigger, {}).get(kind)

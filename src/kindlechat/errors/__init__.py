@@ -7,7 +7,7 @@ Refused carries one to wherever a request is refused.
     >>> storage(OSError(28, "No space left on device")).code
     'storage_full'
 
-    base.py       the value (GeminiError: code, message) and as_dict
+    base.py       the value (GeminiError: code, message, extra) and as_dict
     upstream.py   what the model's service answered, and the connection's failures
     local.py      the Kindle's own troubles: storage, interrupted replies, threads
     answers.py    the API's own 4xx/5xx answers, by key
@@ -18,10 +18,11 @@ Refused carries one to wherever a request is refused.
     bookchat.py   a chat about the book being read: the book gone, a position past its end
     refused.py    Refused: the one error a request is refused with (web/ maps it to a status)
 """
-from .base import GeminiError, as_dict  # noqa: F401
+from .base import GeminiError, as_dict, with_extra  # noqa: F401
 from .upstream import (  # noqa: F401
     from_error_body, for_status, daily_quota, not_event_stream, blocked, dropped, unreadable,
-    stalled, finish_note, damaged_note, from_exception)
+    stalled, finish_note, damaged_note, from_exception, model_unavailable, naming_model,
+    retired_names, quota_period)
 from .local import (  # noqa: F401
     interrupted, reply_too_long, no_thread, internal, damaged_chat, storage)
 from .answers import api  # noqa: F401

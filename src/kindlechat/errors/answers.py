@@ -28,6 +28,8 @@ _API = {
     "not_editable": ("bad_setting", "%(name)s cannot be changed here."),
     "bad_setting": ("bad_setting", "%(why)s"),
     "no_key": ("no_key", "No API key is set: add one in Settings."),
+    "no_model": ("no_model", 'The profile "%(profile)s" has no model yet: pick one in Settings (the list '
+                 'there is the service\'s own) or type its name.'),
     "busy": ("busy", "A reply is still streaming in this chat: wait or stop it."),
     "nothing_to_retry": ("nothing_to_retry", "There is no reply to retry in this chat."),
     "bad_coding": ("bad_request", "Send the body plainly or chunked, not %(coding)s."),

@@ -15,8 +15,10 @@ The three services' error bodies differ: OpenAI-compatible ones send
 """
 import json
 import math
+import re
 
 from .base import GeminiError, _detail
+from .upstream import MODEL_GONE, model_unavailable
 
 # Anthropic's error types, as the HTTP status each stands for (docs.anthropic.com,
 # "Errors"); the same types arrive in a mid-stream `error` event, with no status.
@@ -107,6 +109,9 @@ def _for_status(who, status, detail, kind, wait, mid_stream=False, label=None):
     label = label or str(status)
     if mid_stream and status in (400, 413):   # after the 200 the request was fine: the reply hit a limit
         key = "stopped"
+    elif status == 404 and MODEL_GONE.search(detail or "") or kind == "model_not_found":
+        # Ollama: "model 'x' not found"; OpenAI: "The model `x` does not exist"; Anthropic: not_found_error
+        return model_unavailable(who, _quoted_model(detail), said=said)
     elif status == 429 and kind in _NO_CREDIT:
         key = 402
     elif status in _BY_STATUS or not (isinstance(status, int) and status >= 500):
@@ -121,6 +126,16 @@ def _for_status(who, status, detail, kind, wait, mid_stream=False, label=None):
     return GeminiError(code, words.format(who=who, label=label, when=when, said=said))
 
 
+def _quoted_model(detail):
+    """The model an error's words name in quotes or backticks, or None.
+
+        >>> _quoted_model("model 'qwen3:0.6b' not found"), _quoted_model("The model `gpt-9` does not exist")
+        ('qwen3:0.6b', 'gpt-9')
+    """
+    found = re.search(r"model[:\s]+[`'\"]([^`'\"]{1,200})[`'\"]", detail or "", re.I)
+    return found.group(1) if found else None
+
+
 def provider_not_a_stream(who, status, text):
     """A 200 that is not the stream asked for: an error body, or a Wi-Fi login page."""
     message, kind = _error_of(text)
@@ -131,7 +146,7 @@ def provider_not_a_stream(who, status, text):
 
 
 def provider_unreadable(who):
-    return GeminiError("bad_reply", "%s's reply could not be read (it was not in the expected format). "
+    return GeminiError("bad_reply", "The reply from %s could not be read (it was not in the expected format). "
                        "The text so far is kept; tap Retry." % who)
 
 

@@ -4,15 +4,11 @@ reads it: p_type ('Entry:Item' is a book), p_titles_0_nominal (title), j_credits
 (JSON: [{"name": {"display": ...}, "kind": "Author"}]), p_percentFinished (0..100),
 p_lastAccess (seconds since 1970), p_lastAccessedPosition.
 
-    >>> recent("/nonexistent/cc.db", 5)[1].code
-    'library_missing'
+reading/shelf.py lists the books from it; here are the values its columns need read.
 """
 import json
 import time
 
-from . import kindledb
-
-NEEDED = {"p_type", "p_titles_0_nominal", "p_lastAccess"}
 
 
 def author_of(credits):
@@ -29,32 +25,21 @@ def author_of(credits):
     return ", ".join(n for n in names if n)
 
 
-def recent(path, limit, immutable=False):
-    """([{"title", "author", "progress", "last_opened", "position"}] most recent first, error or None)."""
-    have, why = kindledb.columns(path, "Entries", immutable)
-    if why is not None:
-        return [], why
-    if not NEEDED <= have:
-        from .. import errors
-        return [], errors.library_schema(path)
-    pick = ["p_titles_0_nominal", "j_credits" if "j_credits" in have else "''",
-            "p_percentFinished" if "p_percentFinished" in have else "NULL", "p_lastAccess",
-            "p_lastAccessedPosition" if "p_lastAccessedPosition" in have else "NULL"]
-    sql = ("SELECT %s FROM Entries WHERE p_type = 'Entry:Item' AND p_lastAccess > 0 "
-           "ORDER BY p_lastAccess DESC LIMIT ?" % ", ".join(pick))
-    rows, why = kindledb.query(path, sql, (int(limit),), immutable)
-    return [_book(r) for r in rows if r[0]], why
+def progress_of(percent):
+    """p_percentFinished (0..100) as 0..1, or None.
 
-
-def _book(row):
-    title, credits, percent, last, position = row
+        >>> progress_of(62.5), progress_of(None), progress_of("x")
+        (0.625, None, None)
+    """
     try:
-        progress = max(0.0, min(1.0, float(percent) / 100.0)) if percent is not None else None
+        return max(0.0, min(1.0, float(percent) / 100.0)) if percent is not None else None
     except (TypeError, ValueError):
-        progress = None
+        return None
+
+
+def opened_of(last):
+    """(ISO 8601 UTC, seconds) of p_lastAccess, or (None, 0) for a value that is none."""
     try:
-        opened = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(last)))
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(last))), int(last)
     except (TypeError, ValueError, OverflowError, OSError):
-        opened = None
-    return {"title": title, "author": author_of(credits), "progress": progress,
-            "last_opened": opened, "position": position or ""}
+        return None, 0

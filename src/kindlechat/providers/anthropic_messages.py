@@ -20,8 +20,10 @@ an event after the 200; new event and block types appear over time and are
 skipped; the key travels only in x-api-key, with anthropic-version beside it.
 """
 import json
+from urllib.parse import urlencode
 
-from . import resume_turns, sse
+from . import model_pages, resume_turns, sse
+from .openai_chat import model_pages_words
 from .base import BaseDecoder, usage
 from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
@@ -161,3 +163,24 @@ def _deltas(part):
     if kind in ("thinking", "thinking_delta") and part.get("thinking"):
         return [Delta(part["thinking"], True)]
     return []
+
+
+# -- the model list: GET {base}/v1/models, every page (model_pages.py) ----------
+
+def list_models(transport, base_url, api_key, timeouts, who="Anthropic"):
+    """(models, None) or (None, error): after_id followed while has_more.
+
+        >>> model_entries({"data": [{"id": "claude-x", "display_name": "Claude X"}]})[0]["display_name"]
+        'Claude X'
+    """
+    headers = {"x-api-key": api_key, "anthropic-version": VERSION, "Accept": "application/json"}
+
+    def url(after):
+        query = dict({"limit": 1000}, **({"after_id": after} if after else {}))
+        return "%s/v1/models?%s" % (base_url.rstrip("/"), urlencode(query))
+    return model_pages.fetch(transport, url, headers, timeouts, model_entries, who, *model_pages_words(who),
+                             next_page=lambda doc: doc.get("last_id") if doc.get("has_more") else None)
+
+
+def model_entries(doc):
+    return [model_pages.entry(m.get("id"), m.get("display_name")) for m in model_pages.dicts(doc.get("data"))]

@@ -8,7 +8,7 @@ request() and a Decoder), its model list, and its line in kinds.KINDS.
     >>> s = settings.load(["--data-dir", "/nonexistent"], environ={})
     >>> stream = open_stream(transport.Transport(), s, [("user", "Hi")], "http://127.0.0.1:9")
     >>> stream.exchange.url
-    'http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+    'http://127.0.0.1:9/v1beta/models/gemini-flash-latest:streamGenerateContent?alt=sse'
     >>> ollama = {"kind": "ollama", "base_url": "http://192.168.1.20:11434", "model": "qwen3", "api_key": ""}
     >>> open_stream(transport.Transport(), s, [("user", "Hi")], profile=ollama, name="Ollama").exchange.url
     'http://192.168.1.20:11434/api/chat'
@@ -17,6 +17,8 @@ Each profile's key goes only to that profile's own base URL, in its kind's heade
 (the builders: x-goog-api-key, Authorization: Bearer, x-api-key). In demo mode every
 profile's base URL is the emulator's, and its key the word "demo".
 """
+from urllib.parse import urlsplit
+
 from . import kinds, profiles
 from .. import follow_ups
 from .stream import ReplyStream
@@ -43,9 +45,19 @@ def _endpoint(settings, profile, demo_url):
     return base, key, {"connect": settings["connect_timeout"], "read": settings["read_timeout"]}
 
 
-def _decoder(kind, wire, name):
-    """The kind's decoder; the others' name the service by the profile's name."""
-    return wire.Decoder() if kind == "gemini" else wire.Decoder(name)
+def who(name, profile):
+    """What a message calls the service: the profile's name, with the host for one
+    on the reader's own network, where the computer may be off.
+
+        >>> who("Ollama", {"kind": "ollama", "base_url": "http://192.168.1.20:11434"})
+        'Ollama at 192.168.1.20'
+        >>> who("Gemini", {"kind": "gemini", "base_url": "http://127.0.0.1:8080"})
+        'Gemini'
+    """
+    base = profile.get("base_url") or ""
+    if profiles.needs_key(base) or profile.get("kind") == "gemini":   # Gemini is Google's, a relay's too
+        return name
+    return "%s at %s" % (name, urlsplit(base).hostname)
 
 
 def open_stream(transport, settings, history, demo_url=None, options=None, profile=None, name=None):
@@ -53,7 +65,7 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
     "model") from profile (default: the current one; name: what its messages call
     the service): to the emulator at demo_url in demo mode, else to the profile's
     base URL with its key. options: {"search": bool, "thinking": bool or None,
-    "follow_ups": bool}."""
+    "follow_ups": bool, "refused": the thinking levels the model refused (notes.py)}."""
     if profile is None:
         name, profile = profiles.current(settings)
     kind = profile["kind"]
@@ -64,15 +76,17 @@ def open_stream(transport, settings, history, demo_url=None, options=None, profi
         asked = follow_ups.asking(asked)
     url, headers, body = wire.request(history, asked, base, key, options)
     exchange = transport.exchange(url, headers, body, timeouts, gather(settings))
-    stream = ReplyStream(exchange, _decoder(kind, wire, name), key)
+    service = who(name or profiles.GEMINI, profile)
+    local = kind != "gemini" and not profiles.needs_key(profile["base_url"])
+    stream = ReplyStream(exchange, wire.Decoder(service), key, service, local)
     stream.source = {"profile": name or profiles.GEMINI, "model": profile.get("model") or ""}
     return stream
 
 
-def list_models(transport, settings, demo_url=None, profile=None):
+def list_models(transport, settings, demo_url=None, profile=None, name=None):
     """(models, None) or (None, error): [{"name", "display_name", "thinking"}] of
-    profile (default: the current one)."""
+    profile (default: the current one; name: what its messages call the service)."""
     if profile is None:
-        profile = profiles.current(settings)[1]
+        name, profile = profiles.current(settings)
     base, key, timeouts = _endpoint(settings, profile, demo_url)
-    return kinds.models(profile["kind"])(transport, base, key, timeouts)
+    return kinds.models(profile["kind"])(transport, base, key, timeouts, who(name or profiles.GEMINI, profile))

@@ -4,7 +4,7 @@ the answers that are not a stream, and usage in one shape for all providers.
 
     >>> decoder = BaseDecoder("Ollama")
     >>> decoder.http_error(404, '{"error": "model \\'x\\' not found"}').code
-    'model_not_found'
+    'model_unavailable'
     >>> usage(10, 5, thoughts=2)
     {'promptTokenCount': 10, 'candidatesTokenCount': 5, 'totalTokenCount': 15, 'thoughtsTokenCount': 2}
 

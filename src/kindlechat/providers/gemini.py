@@ -21,64 +21,17 @@ x-goog-api-key header, never in the URL, never in a log.
 """
 import json
 import re
-from json.decoder import scanstring
+from urllib.parse import urlencode
 
-from . import resume_turns, sse
+from . import model_pages, resume_turns, sse
 from ..errors import blocked, finish_note, from_error_body, not_event_stream, unreadable
 from .base import json_object
 from .gemini_grounding import Collector
+from .gemini_text_only import text_only
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
 MAX_BARE_JSON = 65536
-
-
-# Nearly every event of a reply is one text part in one candidate, and its usage
-# counts, serialized as Gemini does (tests/fixtures/gemini: with an "index" or
-# without). For those the text is read straight from the line with the json
-# module's own string scanner: json.loads builds ~20 objects an event (~3 us here,
-# most of the decoding, ~6,000 events a MiB of reply). Any other event goes
-# through json.loads. bench/relay_cpu.py measures it.
-TEXT_ONLY = '{"candidates": [{"content": {"parts": [{"text": "'
-CLOSED = ('}],"role": "model"},"index": 0}]', '}],"role": "model"}}]')   # part, content, candidate(s)
-# After CLOSED only top-level fields follow: those _event reads besides usage, the
-# key json.loads would take the last of if repeated, and a backslash (a key written
-# with escapes) send the event through json.loads.
-TOP_READ = ('"error"', '"promptFeedback"', '"candidates"', "\\")
-USAGE = '"usageMetadata": {"'   # a usage object with counts in it; any other form goes through json.loads
-
-
-def text_only(data):
-    """(text, whether it carries usage counts) of an event that holds one text part
-    in one candidate and nothing else _event reads, else None.
-
-        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hi \\u00e9"}],"role": "model"}}]}')
-        ('Hi \xe9', False)
-        >>> text_only('{"candidates": [{"content": {"parts": [{"text": "Hm", "thought": true}]}}]}') is None
-        True
-    """
-    if not data.startswith(TEXT_ONLY):
-        return None
-    try:
-        text, end = scanstring(data, len(TEXT_ONLY))
-    except ValueError:
-        return None
-    for closing in CLOSED:
-        if data.startswith(closing, end):
-            break
-    else:
-        return None   # another part, another field of this one (thought), a candidate's field (finishReason)
-    top = data[end + len(closing):]
-    for name in TOP_READ:
-        if name in top:
-            return None
-    # The top-level object, and nothing else, is still open: a cut or doubled tail is not taken for whole.
-    if top.count("}") - top.count("{") != 1 or top.count("]") != top.count("["):
-        return None
-    usage = '"usageMetadata"' in top
-    if usage and USAGE not in top:
-        return None
-    return text, usage
 
 
 # A message that links to a web page: Gemini's url_context tool reads it.
@@ -121,7 +74,7 @@ def build_body(history, settings, options=None):
         config["temperature"] = settings["temperature"]
     if settings.get("max_output_tokens") is not None:
         config["maxOutputTokens"] = settings["max_output_tokens"]
-    thinking = thinking_config(settings, options.get("thinking"))
+    thinking = thinking_config(settings, options.get("thinking"), options.get("refused"))
     if thinking:
         config["thinkingConfig"] = thinking
     if config:
@@ -146,25 +99,36 @@ def build_tools(history, settings, search=None):
     return tools
 
 
-def thinking_kind(model, thinking=None):
+def thinking_kind(model, thinking=None, level_set=False):
     """Which thinking knob a model takes: "level" (Gemini 3 and later, by name),
     "budget" (2.5 and any other model that may think), or None (the model list
-    says it does not think). Never both: Gemini answers that with a 400.
+    says it does not think). Never both: Gemini answers that with a 400. A name with
+    no version (an alias: gemini-flash-latest) takes the knob the reader set.
 
         >>> thinking_kind("gemini-3-flash-preview"), thinking_kind("gemini-2.5-pro"), thinking_kind("x", False)
         ('level', 'budget', None)
+        >>> thinking_kind("gemini-flash-latest", True, level_set=True)
+        'level'
     """
     if thinking is False:
         return None
     match = re.match(r"(?:models/)?gemini-(\d+)", model or "", re.I)
+    if match is None and level_set:
+        return "level"
     return "level" if match and int(match.group(1)) >= 3 else "budget"
 
 
-def thinking_config(settings, thinking=None):
-    """generationConfig.thinkingConfig for the model in settings, or {}."""
-    kind, config = thinking_kind(settings.get("model", ""), thinking), {}
-    if kind == "level" and settings.get("thinking_level"):
-        config["thinkingLevel"] = settings["thinking_level"]
+def thinking_config(settings, thinking=None, refused=()):
+    """generationConfig.thinkingConfig for the model in settings, or {}. A level the
+    model refused once (refused: notes.py) is never sent again: the model's default.
+
+        >>> thinking_config({"model": "gemini-3.8-flash", "thinking_level": "MINIMAL"}, True, {"MINIMAL"})
+        {}
+    """
+    level = settings.get("thinking_level") if settings.get("thinking_level") not in (refused or ()) else ""
+    kind, config = thinking_kind(settings.get("model", ""), thinking, bool(level)), {}
+    if kind == "level" and level:
+        config["thinkingLevel"] = level
     if kind == "budget" and settings.get("thinking_budget") is not None:
         config["thinkingBudget"] = settings["thinking_budget"]
     if settings.get("show_thoughts") and kind is not None:
@@ -197,7 +161,8 @@ class Decoder:
 
     content_type = CONTENT_TYPE
 
-    def __init__(self):
+    def __init__(self, who="Gemini"):
+        self.who = who   # what messages call the service: the profile's name
         self.error = self.finish = self._usage = None
         self._usage_data = None   # the newest event with usage that text_only() read: parsed when asked
         self.ended = False
@@ -208,16 +173,14 @@ class Decoder:
         self._events = sse.EventDecoder()
         self._bare = []   # a bare JSON block (an error after the 200, no "data:" prefix)
 
-    @staticmethod
-    def http_error(status, text, headers=None):
+    def http_error(self, status, text, headers=None):
         """The error of an answer that is not 200, from its body (Gemini says when
         to retry in the body's RetryInfo, so the headers are not read)."""
-        return from_error_body(status, text)
+        return from_error_body(status, text, self.who)
 
-    @staticmethod
-    def not_a_stream(status, text):
+    def not_a_stream(self, status, text):
         """The error of a 200 that is not an event stream (a Wi-Fi login page)."""
-        return not_event_stream(status, text)
+        return not_event_stream(status, text, self.who)
 
     def feed(self, line):
         if self._bare or line.startswith("{"):
@@ -251,20 +214,21 @@ class Decoder:
         lines arrived whole, and a chunk that parses as JSON is whole (a torn one
         is counted as damaged)."""
         if self._bare and self.error is None:
-            self.error = unreadable()
+            self.error = unreadable(self.who)
         event = self._events.flush() if self.error is None else None
         return self._event(event.data) if event is not None and event.data else []
 
     def _bare_done(self):
         text = "\n".join(self._bare)
         if len(text) > MAX_BARE_JSON:
-            self.error = unreadable()
+            self.error = unreadable(self.who)
             return
         try:
             doc = json.loads(text)
         except ValueError:
             return
-        self.error = from_error_body(None, text) if isinstance(doc, dict) and "error" in doc else unreadable()
+        self.error = from_error_body(None, text, self.who) if isinstance(doc, dict) and "error" in doc \
+            else unreadable(self.who)
 
     def _event(self, data):
         chunk = json_object(data)
@@ -272,7 +236,7 @@ class Decoder:
             self.damaged += 1
             return []
         if "error" in chunk:
-            self.error = from_error_body(None, data)
+            self.error = from_error_body(None, data, self.who)
             return []
         if chunk.get("usageMetadata"):
             self._usage, self._usage_data = chunk["usageMetadata"], None   # cumulative: the last one counts
@@ -280,7 +244,7 @@ class Decoder:
         if not candidates:
             feedback = chunk.get("promptFeedback") or {}
             if feedback.get("blockReason"):
-                self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"))
+                self.error = blocked(feedback["blockReason"], feedback.get("blockReasonMessage"), self.who)
             return []
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
         if ("groundingMetadata" in candidate or "urlContextMetadata" in candidate) \
@@ -299,3 +263,42 @@ class Decoder:
             if reason != "STOP":
                 self.finish = finish_note(reason, candidate.get("finishMessage"))
         return out
+
+
+# -- the model list: GET {base}/v1beta/models, every page (model_pages.py) ------
+
+def models_url(base_url, page_token=None):
+    """
+        >>> models_url("https://g.example/relay/", "a b")
+        'https://g.example/relay/v1beta/models?pageSize=1000&pageToken=a+b'
+    """
+    query = {"pageSize": 1000}
+    if page_token:
+        query["pageToken"] = page_token
+    return "%s/v1beta/models?%s" % (base_url.rstrip("/"), urlencode(query))
+
+
+def model_entry(model):
+    """A listed model that can write a chat reply, or None (embeddings, image-only ...).
+
+        >>> model_entry({"name": "models/gemini-flash-latest", "displayName": "Gemini Flash Latest",
+        ...              "supportedGenerationMethods": ["generateContent"], "thinking": True})
+        {'name': 'gemini-flash-latest', 'display_name': 'Gemini Flash Latest', 'thinking': True}
+        >>> model_entry({"name": "models/text-embedding-004", "supportedGenerationMethods": ["embedContent"]})
+    """
+    methods = model.get("supportedGenerationMethods")
+    if not isinstance(model.get("name"), str) or not isinstance(methods, list) or "generateContent" not in methods:
+        return None
+    name = model["name"][len("models/"):] if model["name"].startswith("models/") else model["name"]
+    thinking = model.get("thinking") if isinstance(model.get("thinking"), bool) else None
+    return model_pages.entry(name, model.get("displayName"), thinking)
+
+
+def list_models(transport, base_url, api_key, timeouts, who="Gemini"):
+    """(models, None) or (None, error): every page, nextPageToken followed."""
+    return model_pages.fetch(
+        transport, lambda token: models_url(base_url, token),
+        {"x-goog-api-key": api_key, "Accept": "application/json"}, timeouts,
+        lambda doc: map(model_entry, model_pages.dicts(doc.get("models"))), who,
+        lambda status, text: not_event_stream(status, text, who),
+        lambda status, text: from_error_body(status, text, who), lambda doc: doc.get("nextPageToken"))

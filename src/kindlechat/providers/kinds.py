@@ -1,24 +1,24 @@
 """The one table of kinds of model service: a kind names the module of its wire
-format (request() and a Decoder) and its model list (list_models). A provider is
+format: its request(), its Decoder and its model list (list_models). A provider is
 added here by one line; an unknown kind is refused where a profile is made
 (profiles.py), never taken for another.
 
     >>> sorted(KINDS)
     ['anthropic', 'gemini', 'ollama', 'openai']
     >>> wire("ollama").__name__, models("ollama").__name__
-    ('kindlechat.providers.ollama_chat', 'ollama_models')
+    ('kindlechat.providers.ollama_chat', 'list_models')
 
 The modules are imported when first asked for, so making a profile imports no wire
 format.
 """
 import importlib
 
-# kind: (wire format module, "module.function" of its model list)
+# kind: its wire format module (request(), Decoder and list_models())
 KINDS = {
-    "gemini": ("gemini", "gemini_models.list_models"),
-    "openai": ("openai_chat", "other_models.openai_models"),
-    "anthropic": ("anthropic_messages", "other_models.anthropic_models"),
-    "ollama": ("ollama_chat", "other_models.ollama_models"),
+    "gemini": "gemini",
+    "openai": "openai_chat",
+    "anthropic": "anthropic_messages",
+    "ollama": "ollama_chat",
 }
 
 
@@ -28,10 +28,9 @@ def _module(name):
 
 def wire(kind):
     """The kind's wire format module: request() and Decoder."""
-    return _module(KINDS[kind][0])
+    return _module(KINDS[kind])
 
 
 def models(kind):
-    """The kind's model list: list_models(transport, base_url, key, timeouts)."""
-    module, function = KINDS[kind][1].split(".")
-    return getattr(_module(module), function)
+    """The kind's model list: list_models(transport, base_url, key, timeouts, who)."""
+    return wire(kind).list_models

@@ -21,7 +21,8 @@ sent (Authorization: Bearer) only when set, for ollama.com or a proxy in front.
 """
 import json
 
-from . import resume_turns
+from . import model_pages, resume_turns
+from .openai_chat import bearer, model_pages_words
 from .base import BaseDecoder, usage
 from ..errors import provider_finish
 from .stream import Delta
@@ -110,3 +111,20 @@ def _deltas(message):
     if isinstance(message.get("content"), str) and message["content"]:
         out.append(Delta(message["content"], False))
     return out
+
+
+# -- the model list: GET {base}/api/tags (model_pages.py) -----------------------
+
+def list_models(transport, base_url, api_key, timeouts, who="Ollama"):
+    """(models, None) or (None, error).
+
+        >>> model_entries({"models": [{"name": "qwen3:0.6b", "model": "qwen3:0.6b"}]})[0]["name"]
+        'qwen3:0.6b'
+    """
+    return model_pages.fetch(transport, lambda _: base_url.rstrip("/") + "/api/tags", bearer(api_key), timeouts,
+                             model_entries, who, *model_pages_words(who))
+
+
+def model_entries(doc):
+    return [model_pages.entry(m.get("model") or m.get("name"), m.get("name"))
+            for m in model_pages.dicts(doc.get("models"))]

@@ -26,9 +26,9 @@ LAN take none).
 """
 import json
 
-from . import resume_turns, sse
+from . import model_pages, resume_turns, sse
 from .base import BaseDecoder, usage
-from ..errors import provider_finish, provider_mid_stream
+from ..errors import provider_finish, provider_http_error, provider_mid_stream, provider_not_a_stream
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
@@ -141,3 +141,35 @@ def _usage(raw):
     details = raw.get("completion_tokens_details")
     thoughts = details.get("reasoning_tokens") if isinstance(details, dict) else None
     return usage(raw.get("prompt_tokens"), raw.get("completion_tokens"), raw.get("total_tokens"), thoughts)
+
+
+# -- the model list: GET {base}/models (model_pages.py) -------------------------
+
+def list_models(transport, base_url, api_key, timeouts, who="The service"):
+    """(models, None) or (None, error).
+
+        >>> [m["name"] for m in model_entries({"object": "list", "data": [{"id": "gpt-4.1-nano"}]})]
+        ['gpt-4.1-nano']
+    """
+    return model_pages.fetch(transport, lambda _: base_url.rstrip("/") + "/models", bearer(api_key), timeouts,
+                             model_entries, who, *model_pages_words(who))
+
+
+def model_entries(doc):
+    return [model_pages.entry(m.get("id")) for m in model_pages.dicts(doc.get("data"))]
+
+
+def model_pages_words(who):
+    """The words of the services other than Gemini for a page that is not a list, and
+    for an HTTP error (errors/providers.py)."""
+    return (lambda status, text: provider_not_a_stream(who, status, text),
+            lambda status, text: provider_http_error(who, status, text))
+
+
+def bearer(api_key):
+    """OpenAI-compatible services and Ollama (behind a proxy) take the key as a bearer
+    token; on the reader's own network there may be none."""
+    headers = {"Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = "Bearer " + api_key
+    return headers

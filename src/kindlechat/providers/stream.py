@@ -9,6 +9,8 @@ another thread ends it at once. Errors are values with a code and a plain messag
     >>> stream = ReplyStream(exchange, gemini.Decoder())
     >>> list(stream), stream.error.code
     ([], 'no_network')
+    >>> "to the service" in stream.error.message
+    True
 """
 import json
 from collections import namedtuple
@@ -27,8 +29,10 @@ class ReplyStream:
     """One streamed reply: open the exchange, check the answer is a stream, feed
     its lines to the decoder, and let go of the connection at the end."""
 
-    def __init__(self, exchange, decoder, api_key=""):
+    def __init__(self, exchange, decoder, api_key="", who="the service", local=False):
         self.exchange, self.decoder, self.api_key = exchange, decoder, api_key
+        self.who, self.local = who, local   # the service's name in messages; on the reader's own network
+        self.review = None   # error -> error: the service's look at how it ended (notes.py), or None
         self.error = self.finish = self.usage = None
         self.source = {}   # {"profile", "model"} it was asked of, stored with the reply (ask.py)
         self.sources = self.queries = self.urls = None
@@ -48,7 +52,8 @@ class ReplyStream:
                 yield from self._read()
         except Exception as exc:  # noqa: BLE001 -- every failure becomes a message
             if not self._closed:
-                self.error = dropped() if self.cut_off else from_exception(exc, self.exchange.timeouts)
+                self.error = dropped(self.who) if self.cut_off else \
+                    from_exception(exc, self.exchange.timeouts, self.who, self.local)
         finally:
             self.exchange.close()
             self._conclude()
@@ -95,9 +100,11 @@ class ReplyStream:
         self.exchange.data = self.exchange.response = None
         self._mask_key()
         if self.error is None and not self._closed and not decoder.ended:
-            self.error = dropped()
+            self.error = dropped(self.who)
         if decoder.damaged and self.error is None:
-            self.finish = damaged_note(self.finish)   # text is missing: say so under the reply
+            self.finish = damaged_note(self.finish, self.who)   # text is missing: say so under the reply
+        if self.error is not None and self.review is not None:
+            self.error = self.review(self.error)
 
     def _mask_key(self):
         """Upstream text may quote the key (an error body, a finishMessage, a relay's

@@ -18,7 +18,6 @@ and kindle.koplugin's ccdb_scanner.lua read them).
 """
 import hashlib
 import os
-import time
 
 from ..library import books as books_mod, kindledb
 
@@ -81,15 +80,8 @@ def entries(cc_db, root, limit, immutable=False):
 
 
 def _entry(title, location, last, credits, percent, root):
-    try:
-        progress = max(0.0, min(1.0, float(percent) / 100.0)) if percent is not None else None
-    except (TypeError, ValueError):
-        progress = None
-    try:
-        opened = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(last)))
-        last = int(last)
-    except (TypeError, ValueError, OverflowError, OSError):
-        opened, last = None, 0
+    progress = books_mod.progress_of(percent)
+    opened, last = books_mod.opened_of(last)
     path = local_path(location, root)
     ext = os.path.splitext(location)[1].lower().lstrip(".")
     return {"id": book_id(location), "title": title, "author": books_mod.author_of(credits),

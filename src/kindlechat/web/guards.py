@@ -28,7 +28,7 @@ def guard(app, allowed_hosts, token):
     another Origin (CSRF: forms and text/plain posts need no preflight), and, in
     Wi-Fi mode, any request without the access token."""
     def refuse(start_response, status, key, **values):
-        code, message = errors.api(key, **values)
+        code, message = errors.api(key, **values)[:2]
         body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
         start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                                 ("Content-Length", str(len(body)))])

@@ -84,9 +84,9 @@ def error_bytes(status, code, message):
 
 
 HEAD_TOO_LARGE = ("431 Request Header Fields Too Large",) + tuple(errors.api("head_too_large",
-                                                                         kb=DEFAULTS.max_head // 1024))
-HEAD_TIMEOUT = ("408 Request Timeout",) + tuple(errors.api("head_timeout"))
-BUSY = ("503 Service Unavailable",) + tuple(errors.api("overloaded_here"))
+                                                                         kb=DEFAULTS.max_head // 1024))[:2]
+HEAD_TIMEOUT = ("408 Request Timeout",) + tuple(errors.api("head_timeout"))[:2]
+BUSY = ("503 Service Unavailable",) + tuple(errors.api("overloaded_here"))[:2]
 
 
 class Waiting:

@@ -19,7 +19,7 @@ def answer_for(exc):
     if isinstance(exc, errors.Refused):
         return STATUS[exc.reason], exc.code, exc.message
     if isinstance(exc, NotFound):
-        return (404,) + tuple(errors.api("not_found"))
+        return (404,) + tuple(errors.api("not_found"))[:2]
     if isinstance(exc, StorageError):   # a damaged chat (409), storage full or away (503)
         return 409 if exc.code == "damaged" else 503, exc.code, str(exc)
     return None
