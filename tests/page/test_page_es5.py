@@ -112,7 +112,11 @@ def test_no_api_the_old_browser_lacks(api):
 # JIT-less core is what costs (bench/page_cpu.py measures load-to-ready at 20x throttle).
 # So the budget is what crosses the wire served gzipped: each file at gzip -9, as the
 # bench counts it. Comments that explain why are never cut to fit.
-GZIP_BUDGET = 40 * 1024
+# 40 KiB until issues 21-26 added the book panel, Review, the pager's own script, the
+# model picker's levels and the reconnecting status: a start's files came to 44.0 KiB.
+# 46 KiB holds that and no more; the next step down is loading a view's script when the
+# view first opens (Review, Books, Phone), not at the start.
+GZIP_BUDGET = 46 * 1024
 
 
 def gzipped_size(path):
