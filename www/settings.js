@@ -89,7 +89,10 @@ function put(body, keys, then) {
 // The header: the chat's profile and its model now (the next reply's).
 function showSource() {
   var name = S.chatProfile || S.profile, p = name && S.profiles ? S.profiles[name] : null;
+  var before = $('chat-source').offsetHeight;
   setText($('chat-source'), name ? name + T.profileOf + ((p ? p.model : S.chatModel) || '') : '');
+  // The header's height sets the chat's: fit the page again when a line came or went
+  if ($('chat-source').offsetHeight !== before && K.layout) { K.layout(); }
 }
 
 function saveSettings() {
