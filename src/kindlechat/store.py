@@ -80,7 +80,7 @@ def title_of(text):
         >>> title_of("word " * 20)
         'word word word word word word word word word word word word…'
     """
-    line = " ".join(re.split(r"\n\s*\n", text.strip(), 1)[0].split())
+    line = " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].split())
     if len(line) <= TITLE_LENGTH:
         return line
     cut = line[:TITLE_LENGTH]

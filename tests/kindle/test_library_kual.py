@@ -52,9 +52,6 @@ def test_a_saved_chat_appears_in_documents_and_the_scanner_is_asked(kindle):
     assert saved["path"].startswith("documents/KindleChat/")
     target = os.path.join(kindle.root, saved["path"])
     assert saved["path"].endswith(".mobi") and os.path.isfile(target)
-    with open(target[:-len(".mobi")] + ".txt", "rb") as f:
-        text = f.read().decode("utf-8")
-    assert "Le Retour du roi" in text and "Gemini:" in text
     # The independent reader opens the saved book (tests/test_mobi.py has more).
     kindleunpack = pytest.importorskip("mobi")   # KindleUnpack: requirements-dev.txt
     folder, found = kindleunpack.extract(target)
@@ -73,4 +70,5 @@ def test_a_saved_chat_appears_in_documents_and_the_scanner_is_asked(kindle):
     status, again = http_json(base + "/api/chats/%s/save" % started["id"], "POST", {})
     assert again == saved and kindle.calls().count(RESCAN) == 2
     name = os.path.basename(target)
-    assert sorted(os.listdir(os.path.dirname(target))) == [name, name[:-len(".mobi")] + ".txt"]
+    # one saved chat, one book: the MOBI only, so the library lists it once (issue 22.9)
+    assert sorted(os.listdir(os.path.dirname(target))) == [name]
