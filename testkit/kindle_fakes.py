@@ -441,6 +441,19 @@ def http(url, method="GET", body=None, headers=None, timeout=10):
         return err.code, err.headers, err.read()
 
 
+def wait_done(base, chat_id, index):
+    """The reply's last status, long-polled as the page does (through "reconnecting")."""
+    offset = 0
+    for _ in range(60):
+        status, body = http_json("%s/api/chats/%s/messages/%d?from=%d&wait=5" % (base, chat_id, index, offset),
+                                 timeout=15)
+        assert status == 200, body
+        offset = body["next"]
+        if body["status"] not in ("streaming", "reconnecting"):
+            return body["status"]
+    raise AssertionError("the reply did not finish")
+
+
 def http_json(url, method="GET", body=None, **kw):
     status, headers, raw = http(url, method, body, **kw)
     return status, json.loads(raw.decode("utf-8")) if raw else None

@@ -18,7 +18,7 @@ from kindlechat.reading import mobi_text
 from testkit import books, krds_writer
 from testkit.faultkit import KEY
 from testkit.gemini_chunks import sse_body
-from testkit.kindle_fakes import Kindle, built_zip, http_json
+from testkit.kindle_fakes import Kindle, built_zip, http_json, wait_done
 from testkit.upstream import Reply, Upstream
 
 pytestmark = pytest.mark.skipif(books.missing() is not None, reason=str(books.missing()))
@@ -85,18 +85,6 @@ def kindle(tmp_path, tmp_path_factory):
     k = Kindle(tmp_path, built_zip(tmp_path_factory))
     yield k
     k.cleanup()
-
-
-def wait_done(base, chat_id, index):
-    offset = 0
-    for _ in range(60):
-        status, body = http_json("%s/api/chats/%s/messages/%d?from=%d&wait=5" % (base, chat_id, index, offset),
-                                 timeout=15)
-        assert status == 200, body
-        offset = body["next"]
-        if body["status"] != "streaming":
-            return body["status"]
-    raise AssertionError("the reply did not finish")
 
 
 def test_books_ask_recap_and_xray_from_kual(kindle, up):

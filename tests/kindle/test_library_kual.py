@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from testkit.kindle_fakes import Kindle, built_zip, http_json
+from testkit.kindle_fakes import Kindle, built_zip, http_json, wait_done
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(os.path.dirname(HERE), "fixtures", "clippings")
@@ -23,18 +23,6 @@ def kindle(tmp_path, tmp_path_factory):
     shutil.copy(os.path.join(FIX, "hadynz-languages.txt"), os.path.join(documents, "My Clippings.txt"))
     yield k
     k.cleanup()
-
-
-def wait_done(base, chat_id, index):
-    offset = 0
-    for _ in range(60):
-        status, body = http_json("%s/api/chats/%s/messages/%d?from=%d&wait=5" % (base, chat_id, index, offset),
-                                 timeout=15)
-        assert status == 200, body
-        offset = body["next"]
-        if body["status"] != "streaming":
-            return body["status"]
-    raise AssertionError("the reply did not finish")
 
 
 def test_a_saved_chat_appears_in_documents_and_the_scanner_is_asked(kindle):
