@@ -40,7 +40,10 @@ def add_preset(page, name):
     assert page.text_content("#profile-list button[data-chosen]") == name
     # A preset has no model of its own: the page takes the service's first listed one (issue 22).
     wait_js(page, "() => document.getElementById('set-model').value !== ''")
-    assert server_model(page, name)
+    # ... and saves it: the field fills before the save's PUT has landed, so wait for the server
+    wait_js(page, "(n) => { var x = new XMLHttpRequest(); x.open('GET', '/api/settings', false); x.send(); "
+                  "return !!JSON.parse(x.responseText).profiles[n].model; }", name)
+    assert server_model(page, name) == page.input_value("#set-model")
     page.click("#settings-view .back")
     page.click("#new-chat")
     wait_js(page, "(n) => document.getElementById('chat-source').textContent.indexOf(n) === 0", name)
