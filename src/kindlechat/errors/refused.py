@@ -5,11 +5,11 @@ refusal it is in a reason word; web/ alone turns reasons into HTTP statuses.
     >>> r = Refused("conflict", "busy")
     >>> r.reason, r.code
     ('conflict', 'busy')
+    >>> from kindlechat.errors import no_words
     >>> Refused("not_found", no_words()).message[:10]
     'No looked-'
 """
 from .answers import api
-from .library import no_words  # noqa: F401 (the example)
 
 # What a refusal can be: web/refusals.py gives each its status.
 REASONS = ("bad_input", "not_found", "too_slow", "conflict", "too_large", "unsupported",
