@@ -6,7 +6,7 @@ Who's who one tap each, each streaming an answer that lists the pages it drew on
 word from the page's own string table. Chromium through Playwright, plain and old-Kindle."""
 import pytest
 
-from page_fixtures import browser, open_page, wait_js, wait_status, MODES  # noqa: F401 -- fixtures
+from page_fixtures import browser, open_page, wait_js, wait_status, MODES, page  # noqa: F401 -- fixtures (page: with this module's server)
 from test_page_library import open_tab, texts, QUICK
 from page_fixtures import Server
 
@@ -16,15 +16,6 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("kc-books"), env=QUICK)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(params=MODES)
-def page(request, browser, server):  # noqa: F811
-    p = open_page(browser, server.url, request.param)
-    yield p
-    errors = list(p.errors)
-    p.context.close()
-    assert not errors, "script errors on the page: %r" % errors
 
 
 def strings(page, *keys):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from page_fixtures import Server, browser, open_page, wait_js, wait_status, MODES  # noqa: F401 -- fixtures
+from page_fixtures import Server, browser, open_page, wait_js, wait_status, MODES, page  # noqa: F401 -- fixtures (page: with this module's server)
 from phantom_page import Phantom
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -24,15 +24,6 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("kc-library"), env=QUICK)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(params=MODES)
-def page(request, browser, server):  # noqa: F811
-    p = open_page(browser, server.url, request.param)
-    yield p
-    errors = list(p.errors)
-    p.context.close()
-    assert not errors, "script errors on the page: %r" % errors
 
 
 def texts(page, selector):

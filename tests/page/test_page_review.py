@@ -10,7 +10,7 @@ import os
 import pytest
 
 from testkit.serverproc import HTTPFailure
-from page_fixtures import Server, browser, open_page, wait_js, MODES  # noqa: F401 -- fixtures
+from page_fixtures import Server, browser, open_page, wait_js, MODES, page  # noqa: F401 -- fixtures (page: with this module's server)
 
 QUIET = {"KINDLECHAT_CARDS_IN_BACKGROUND": "false"}
 
@@ -28,15 +28,6 @@ def server(tmp_path):
     srv = Server(tmp_path, env=QUIET)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(params=MODES)
-def page(request, browser, server):  # noqa: F811
-    p = open_page(browser, server.url, request.param)
-    yield p
-    errors = list(p.errors)
-    p.context.close()
-    assert not errors, "script errors on the page: %r" % errors
 
 
 def state(page):
