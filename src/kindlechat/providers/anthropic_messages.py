@@ -23,7 +23,6 @@ import json
 from urllib.parse import urlencode
 
 from . import model_pages, resume_turns, sse
-from .openai_chat import model_pages_words
 from .base import BaseDecoder, usage
 from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
@@ -178,7 +177,7 @@ def list_models(transport, base_url, api_key, timeouts, who="Anthropic"):
     def url(after):
         query = dict({"limit": 1000}, **({"after_id": after} if after else {}))
         return "%s/v1/models?%s" % (base_url.rstrip("/"), urlencode(query))
-    return model_pages.fetch(transport, url, headers, timeouts, model_entries, who, *model_pages_words(who),
+    return model_pages.fetch(transport, url, headers, timeouts, model_entries, who, *model_pages.provider_words(who),
                              next_page=lambda doc: doc.get("last_id") if doc.get("has_more") else None)
 
 

@@ -10,7 +10,7 @@ list_models); errors come back as values, never raised.
 """
 import json
 
-from ..errors import from_exception
+from ..errors import from_exception, provider_http_error, provider_not_a_stream
 
 # A list that never ends (a relay repeating its token) stops here: the largest
 # services list a few hundred models.
@@ -29,6 +29,13 @@ def entry(name, display=None, thinking=None):
 
 def dicts(value):
     return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
+
+
+def provider_words(who):
+    """(not_json, refused) for fetch, in the words of the services other than Gemini
+    (errors/providers.py); Gemini's list says its own (gemini.py)."""
+    return (lambda status, text: provider_not_a_stream(who, status, text),
+            lambda status, text: provider_http_error(who, status, text))
 
 
 def fetch(transport, url, headers, timeouts, entries, who, not_json, refused, next_page=lambda doc: None):

@@ -22,7 +22,7 @@ sent (Authorization: Bearer) only when set, for ollama.com or a proxy in front.
 import json
 
 from . import model_pages, resume_turns
-from .openai_chat import bearer, model_pages_words
+from .openai_chat import bearer
 from .base import BaseDecoder, usage
 from ..errors import provider_finish
 from .stream import Delta
@@ -122,7 +122,7 @@ def list_models(transport, base_url, api_key, timeouts, who="Ollama"):
         'qwen3:0.6b'
     """
     return model_pages.fetch(transport, lambda _: base_url.rstrip("/") + "/api/tags", bearer(api_key), timeouts,
-                             model_entries, who, *model_pages_words(who))
+                             model_entries, who, *model_pages.provider_words(who))
 
 
 def model_entries(doc):

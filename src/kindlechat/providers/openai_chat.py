@@ -28,7 +28,7 @@ import json
 
 from . import model_pages, resume_turns, sse
 from .base import BaseDecoder, usage
-from ..errors import provider_finish, provider_http_error, provider_mid_stream, provider_not_a_stream
+from ..errors import provider_finish, provider_mid_stream
 from .stream import Delta
 
 CONTENT_TYPE = "text/event-stream"
@@ -152,18 +152,11 @@ def list_models(transport, base_url, api_key, timeouts, who="The service"):
         ['gpt-4.1-nano']
     """
     return model_pages.fetch(transport, lambda _: base_url.rstrip("/") + "/models", bearer(api_key), timeouts,
-                             model_entries, who, *model_pages_words(who))
+                             model_entries, who, *model_pages.provider_words(who))
 
 
 def model_entries(doc):
     return [model_pages.entry(m.get("id")) for m in model_pages.dicts(doc.get("data"))]
-
-
-def model_pages_words(who):
-    """The words of the services other than Gemini for a page that is not a list, and
-    for an HTTP error (errors/providers.py)."""
-    return (lambda status, text: provider_not_a_stream(who, status, text),
-            lambda status, text: provider_http_error(who, status, text))
 
 
 def bearer(api_key):
