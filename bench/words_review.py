@@ -11,8 +11,11 @@ with a review journal of `--rated` words already scheduled (a reader some months
 Per Python (Debian bullseye's armhf 3.9 under qemu, tools/armpython.py; this machine's
 python3), a fresh `python -I -S` with src/ on sys.path, for each run on a copy of that
 data folder:
-- *open, cold*: the first reviews() of a new Trainer: vocab.db read and grouped, the
-  journal read, what is due listed;
+- *open first*: the first reviews() of a new Trainer, the first start ever: vocab.db read
+  and grouped, the journal read, what is due listed;
+- *restarted*: the same in a second process on the same folder, as after the server was
+  started again: the words from the snapshot the first kept (words/snapshot.py), the
+  lookup and the 20 ratings the first made since;
 - *open*: reviews() again (vocab.db unchanged: its grouping kept);
 - *rate*: the median of 20 ratings, each appended and fsynced to the journal;
 - *open after*: reviews() after those ratings;
@@ -57,7 +60,7 @@ for n, item in enumerate(out["due"][:20]):
 after, out2 = timed(t.reviews)
 import sqlite3
 con = sqlite3.connect(vocab)   # the reader looks a word up meanwhile
-con.execute("INSERT INTO LOOKUPS SELECT 'new', word_key, book_key, dict_key, pos, usage, timestamp + 1 "
+con.execute("INSERT INTO LOOKUPS SELECT 'new' || (SELECT count(*) FROM LOOKUPS), word_key, book_key, dict_key, pos, usage, timestamp + 1 "
             "FROM LOOKUPS ORDER BY timestamp DESC LIMIT 1")
 con.commit()
 con.close()
@@ -126,22 +129,26 @@ def _rows(vocab):
 
 
 def run(python, vocab, data, runs):
-    out = []
+    """Each run twice on its copy: the first start ever, then a start after it (the
+    snapshot of the words kept, the ratings and the lookup of the first run since)."""
+    out, again = [], []
     for _ in range(runs):
         copy = tempfile.mkdtemp(prefix="kc-words-run-")
         try:
             shutil.copytree(data, os.path.join(copy, "data"))
             shutil.copy(vocab, os.path.join(copy, "vocab.db"))
-            done = subprocess.run(python + ["-I", "-S", "-c", RUN, os.path.join(REPO, "src"), os.path.join(copy, "vocab.db"),
-                                            os.path.join(copy, "data")],
-                                  capture_output=True, text=True, timeout=900)
-            if done.returncode:
-                raise SystemExit(done.stderr)
-            out.append(json.loads(done.stdout))
+            for into in (out, again):
+                done = subprocess.run(python + ["-I", "-S", "-c", RUN, os.path.join(REPO, "src"),
+                                                os.path.join(copy, "vocab.db"), os.path.join(copy, "data")],
+                                      capture_output=True, text=True, timeout=900)
+                if done.returncode:
+                    raise SystemExit(done.stderr)
+                into.append(json.loads(done.stdout))
         finally:
             shutil.rmtree(copy)
     return {k: med([r[k] for r in out]) for k in ("cold", "warm", "rate", "rate_max", "after", "looked")} | {
-        "due_count": out[0]["due_count"], "listed": out[0]["listed"], "runs": runs}
+        "restart": med([r["cold"] for r in again]), "due_count": out[0]["due_count"], "listed": out[0]["listed"],
+        "runs": runs}
 
 
 def main():
@@ -158,11 +165,12 @@ def main():
         for name in args.only.split(","):
             python = [sys.executable] if name == "desktop" else arm_python()
             results[name] = run(python, vocab, data, args.runs)
-        print("%-8s %10s %10s %10s %10s %10s %10s  due" % ("python", "open cold", "open", "rate", "rate max",
-                                                           "open after", "new lookup"))
+        print("%-8s %10s %10s %10s %10s %10s %10s %10s  due" % (
+            "python", "open first", "restarted", "open", "rate", "rate max", "open after", "new lookup"))
         for name, r in results.items():
-            print("%-8s %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs  %d" % (
-                name, r["cold"], r["warm"], r["rate"], r["rate_max"], r["after"], r["looked"], r["due_count"]))
+            print("%-8s %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs  %d" % (
+                name, r["cold"], r["restart"], r["warm"], r["rate"], r["rate_max"], r["after"], r["looked"],
+                r["due_count"]))
         os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
         with open(RESULTS, "w") as f:
             json.dump(dict(results, words=args.words, rated=args.rated), f, indent=2)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kindlechat.words import cards, deck, session
+from kindlechat.words import cards, deck, session, snapshot
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "src", "kindlechat", "library", "sample_library",
                       "system", "vocabulary", "vocab.db")
@@ -118,6 +118,61 @@ def test_a_change_of_vocab_db_shows_whatever_it_was(vocab, change, words, alone)
     assert got == deck.Deck().read(vocab)[0]   # the same as a fresh read
     grapple = deck.word_id("en", "grapple")
     assert (by_id[grapple] is before[grapple]) == alone   # the new lookups alone were read, or all
+
+
+def _snapshot_of(vocab, tmp_path):
+    """A first run's Deck over vocab, with its snapshot; returns the snapshot's path."""
+    path = str(tmp_path / "data" / "words" / snapshot.NAME)
+    (tmp_path / "data").mkdir(exist_ok=True)
+    deck.Deck(path).read(vocab)
+    assert os.path.isfile(path)
+    return path
+
+
+def _change(vocab, sql):
+    con = sqlite3.connect(vocab)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    _later(vocab)
+
+
+@pytest.mark.parametrize("change, alone", [
+    (None, True),   # nothing looked up since
+    ("INSERT INTO LOOKUPS VALUES ('l9', 'de:Lauf', 'b1', '', '0', 'Im Lauf der Zeit.', 9000)", True),
+    ("UPDATE WORDS SET category = 100 WHERE id = 'en:lauf'", False),   # marked mastered meanwhile
+    ("DELETE FROM LOOKUPS WHERE word_key = 'en:known'", False),
+])
+def test_a_restart_starts_from_the_snapshot_and_reads_what_changed(vocab, tmp_path, monkeypatch, change, alone):
+    path = _snapshot_of(vocab, tmp_path)
+    if change:
+        _change(vocab, change)
+    fresh = deck.Deck().read(vocab)[0]
+    read = []
+    real = deck.vocab.lookups
+    monkeypatch.setattr(deck.vocab, "lookups", lambda *a: read.append(a[2:]) or real(*a))
+    words, by_id, why = deck.Deck(path).read(vocab)
+    assert why is None and words == fresh and by_id == {w["id"]: w for w in fresh}
+    assert (() not in read) == alone   # only the lookups after the snapshot's newest, or all again
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda path, vocab: open(path, "r+b").truncate(os.path.getsize(path) // 2),   # torn by a kill -9
+    lambda path, vocab: open(path, "wb").write(b"\x00not a snapshot"),
+    lambda path, vocab: snapshot.save(path, vocab + ".other", (1, 1, 0), 5, [{"id": "x", "word": "stale"}]),
+])
+def test_a_torn_or_foreign_snapshot_is_read_past(vocab, tmp_path, spoil):
+    path = _snapshot_of(vocab, tmp_path)
+    spoil(path, vocab)
+    words, _, why = deck.Deck(path).read(vocab)
+    assert why is None and words == deck.Deck().read(vocab)[0]
+    assert snapshot.load(path, vocab)[2] == words   # and written again whole
+
+
+def test_a_snapshot_never_makes_a_data_folder_that_is_away(vocab, tmp_path):
+    away = tmp_path / "data-away" / "words" / snapshot.NAME   # the data folder gone (USB mode)
+    words, _, why = deck.Deck(str(away)).read(vocab)
+    assert why is None and len(words) == 4 and not (tmp_path / "data-away").exists()
 
 
 @pytest.mark.parametrize("make, code", [

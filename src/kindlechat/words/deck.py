@@ -16,9 +16,11 @@ import os
 import threading
 
 from ..library import vocab
+from . import snapshot
 
 MASTERED = 100   # WORDS.category of a word marked mastered on the Kindle
 MAX_USES = 5     # sentences kept a word: the newest
+SAVE_AFTER = 100   # lookups read since the snapshot before it is written again (snapshot.py)
 
 
 def word_id(lang, stem):
@@ -82,22 +84,28 @@ def _stamp(path):
 class Deck:
     """The grouped words of one vocab.db. Read again when its file changes: only the
     lookups newer than the newest read when that is all that changed (a word looked
-    up while reading: the common case), else all of it."""
+    up while reading: the common case), else all of it. With a snapshot path, the
+    words are kept there between runs (snapshot.py) and a new run starts from them."""
 
-    def __init__(self):
+    def __init__(self, snapshot_path=None):
         self._lock = threading.Lock()
-        self._key = self._print = None
+        self._snapshot = snapshot_path
+        self._key = self._print = self._path = None
         self._words, self._by_id, self._ids, self._why = [], {}, {}, None
         self._newest = -1
+        self._unsaved = 0   # lookups read since the snapshot was written
 
     def read(self, path, immutable=False):
         """(words newest first, {id: word}, error or None)."""
         key = (path, _stamp(path))
         with self._lock:
             if key != self._key or self._why is not None:
-                if not (key[0] == (self._key or (None,))[0] and self._why is None and self._more(path, immutable)):
+                if self._key is None:
+                    self._restore(path)
+                if not (path == self._path and self._why is None and self._more(path, immutable)):
                     self._all(path, immutable)
                 self._key = key
+                self._keep()
             return self._words, self._by_id, self._why
 
     def _all(self, path, immutable):
@@ -105,8 +113,9 @@ class Deck:
         rows, why = vocab.lookups(path, immutable) if why is None else ([], why)
         self._by_id, self._ids = {}, {}
         add(self._by_id, self._ids, rows)
-        self._words, self._why, self._print = ordered(self._by_id), why, print_
+        self._words, self._why, self._print, self._path = ordered(self._by_id), why, print_, path
         self._newest = rows[-1][8] if rows else -1
+        self._unsaved = max(len(rows), SAVE_AFTER)
 
     def _more(self, path, immutable):
         """Read only the new lookups; False when more than that changed (then read all)."""
@@ -120,5 +129,19 @@ class Deck:
         if rows:
             add(self._by_id, self._ids, rows)
             self._words, self._newest = ordered(self._by_id), rows[-1][8]
+            self._unsaved += len(rows)
         self._print = print_
         return True
+
+    def _restore(self, path):
+        """Start from the snapshot of this vocab.db, if one was kept; _more then checks
+        it against vocab.db (its stamp alone can't: FAT keeps times to 2 s)."""
+        saved = snapshot.load(self._snapshot, path) if self._snapshot else None
+        if saved is not None:
+            self._print, self._newest, self._words = saved
+            self._by_id, self._ids, self._path, self._unsaved = {w["id"]: w for w in self._words}, {}, path, 0
+
+    def _keep(self):
+        if self._snapshot and self._why is None and self._print is not None and self._unsaved >= SAVE_AFTER:
+            snapshot.save(self._snapshot, self._path, self._print, self._newest, self._words)
+            self._unsaved = 0

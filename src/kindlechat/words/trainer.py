@@ -10,12 +10,13 @@ names no provider and holds no HTTP.
     >>> out["due_count"], out["message"][:10]
     (0, 'Not found:')
 """
+import os
 import threading
 import time
 
 from .. import errors
 from ..errors import Refused
-from . import cards, deck, fsrs, reviews, session
+from . import cards, deck, fsrs, reviews, session, snapshot
 from .writer import Writer
 
 NEW_PER_DAY = 10
@@ -29,7 +30,7 @@ class Trainer:
     def __init__(self, data_dir, settings, vocab_source, ask, busy, language, clock=time.time):
         self.settings, self._source, self._ask, self._language = settings, vocab_source, ask, language
         self.clock = clock
-        self.deck = deck.Deck()
+        self.deck = deck.Deck(os.path.join(data_dir, "words", snapshot.NAME))
         self.journal = reviews.Journal(data_dir)
         self.writer = Writer(self._write_batch, busy)
         self.card_language = None   # the page's language, as it last named it
