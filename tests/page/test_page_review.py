@@ -88,17 +88,25 @@ def test_a_rating_that_fails_keeps_the_word(page, server):
     wait_state(page, "front")
     word = page.text_content("#review-word")
     page.click("#review-show")
-    # the data folder can't take the journal (a file where its folder goes): a real 503
-    with open(os.path.join(server.data_dir, "words"), "w") as f:
-        f.write("not a folder")
-    page.click("#review-rates button:nth-child(3)")
-    wait_js(page, "() => document.getElementById('notice').style.display !== 'none'")
-    wid = server.get("api/reviews")["due"][0]["id"]
-    with pytest.raises(HTTPFailure) as caught:
-        server.post("api/reviews/" + wid, {"rating": "good"})
-    assert caught.value.status == 503
-    assert page.text_content("#notice") == caught.value.body["error"]["message"]
-    assert page.text_content("#review-word") == word and state(page) == "back"
+    # the data folder can't take the journal (a folder where it goes): a real 503
+    journal = os.path.join(server.data_dir, "words", "reviews.jsonl")
+    os.makedirs(os.path.dirname(journal), exist_ok=True)
+    if os.path.exists(journal):
+        os.rename(journal, journal + ".kept")
+    os.mkdir(journal)
+    try:
+        page.click("#review-rates button:nth-child(3)")
+        wait_js(page, "() => document.getElementById('notice').style.display !== 'none'")
+        wid = server.get("api/reviews")["due"][0]["id"]
+        with pytest.raises(HTTPFailure) as caught:
+            server.post("api/reviews/" + wid, {"rating": "good"})
+        assert caught.value.status == 503
+        assert page.text_content("#notice") == caught.value.body["error"]["message"]
+        assert page.text_content("#review-word") == word and state(page) == "back"
+    finally:
+        os.rmdir(journal)
+        if os.path.exists(journal + ".kept"):
+            os.rename(journal + ".kept", journal)
 
 
 def test_the_exports_are_saved_on_the_kindle(page, server):
