@@ -204,7 +204,17 @@ function retry() {
   });
 }
 
-/* ---- views: chat, chats, settings ---- */
+function saveBook() {
+  var b = $('save-book');
+  if (!S.chat || b.disabled) { return; }
+  b.disabled = true;
+  api('POST', chatPath(S.chat, '/save'), {}, function (err, d) {
+    b.disabled = false;
+    notice(err ? err.message : T.savedAs + d.path + '.');
+  });
+}
+
+/* ---- views: chat, chats, settings; the library's, loaded at its first tap ---- */
 var VIEWS = K.views;
 function view(name) {
   for (var i = 0; i < VIEWS.length; i++) { show($(VIEWS[i] + '-view'), VIEWS[i] === name); }
@@ -225,7 +235,10 @@ function health() {
 var box = $('message'), i, b = document.getElementsByTagName('button');
 var CLICKS = {send: send, stop: stop, 'new-chat': newChat, 'show-chats': K.showChats,
   'show-settings': function () { K.openSettings(); K.allTables(K.drawLanguages); },
-  follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }};
+  follow: function () { save('kc.follow', $('follow').checked ? null : 'off'); }, 'save-book': saveBook,
+  // then library.js takes the button over
+  'show-library': function () { K.need(LIBRARY, function () { K.openLibrary(); }); }};
+var LIBRARY = ['books.js', 'library.js', 'review.js'];   // loaded when first opened: a start parses less
 for (i in CLICKS) { $(i).onclick = CLICKS[i]; }
 for (i = 0; i < b.length; i++) { if (b[i].className === 'back') { b[i].onclick = function () { view('chat'); }; } }
 K.view = view;

@@ -1,9 +1,9 @@
 /* The Books view's rows (library.js lists them): the book being read first, with its page
    or location and percent, what KindleChat can read of it, and Ask, Story so far and
    Who's who one tap each ("Catch me up" first when it was last opened days ago); the
-   other books with Ask. And under a book chat's answer: the pages it drew on, and when
-   the reader read on since the chat's last answer. ES5 only, taps only (see app.js).
-   Loaded after kit.js, before library.js, which calls KC.bookRow. */
+   other books with Ask. (Under a book chat's answer, the pages it drew on: message.js.)
+   ES5 only, taps only (see app.js). Loaded with library.js at the first tap on Library
+   (app.js, KC.need); library.js calls KC.bookRow. */
 (function () {
 'use strict';
 
@@ -52,16 +52,4 @@ K.bookRow = function (b, first, start) {
   return el;
 };
 
-// Under a book chat's answer (app.js update): the pages used, the bound moved, a notice.
-K.bookNote = function (r, book) {
-  var key = JSON.stringify(book), parts = [];
-  if (!book || r.bookKey === key) { return; }
-  r.bookKey = key;
-  if (!r.book) { r.book = r.el.insertBefore(make('div', 'book-note'), r.src); }
-  K.clear(r.book);
-  if (book.moved) { parts.push(T.readOn + (book.page ? T.page + book.page : book.location ? T.loc + book.location : Math.round(book.percent || 0) + T.read) + '.'); }
-  if (book.pages && book.pages.length) { parts.push(T.pagesUsed + book.pages.join(', ')); }
-  if (book.notice) { parts.push(book.notice); }
-  for (var i = 0; i < parts.length; i++) { r.book.appendChild(make('p', 'meta', parts[i])); }
-};
 }());

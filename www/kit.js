@@ -75,19 +75,35 @@ function useLanguage(setting) {   // the server's setting (empty: automatic)
 // The other tables, for the language list in Settings: loaded when it opens; cb once
 // they are (never, when none was missing).
 function allTables(cb) {
-  var codes = (HTML.getAttribute('data-languages') || '').split(' '), left = 1, i, s;
-  function one() { if (--left === 0) { cb(); } }
+  var codes = (HTML.getAttribute('data-languages') || '').split(' '), files = [], i;
   for (i = 0; i < codes.length; i++) {
-    if (codes[i] && !Strings.hasOwnProperty(codes[i])) {
-      left++;
-      s = document.createElement('script');
-      s.charset = 'utf-8';
-      s.onload = s.onerror = one;
-      s.src = 'strings-' + codes[i] + '.js';
-      document.body.appendChild(s);
-    }
+    if (codes[i] && !Strings.hasOwnProperty(codes[i])) { files.push('strings-' + codes[i] + '.js'); }
   }
-  if (left > 1) { one(); }
+  if (files.length) { need(files, cb); }
+}
+// Scripts loaded when first needed (a view a reader opens now and then: the start parses
+// less on the JIT-less Kindle browser); cb once all have run. SCRIPTS[file]: true once
+// run, else the callbacks waiting for it. One that fails to load (the server away) is
+// tried again at the next need, and its callbacks are dropped: the tap did nothing.
+var SCRIPTS = {};
+function need(files, cb) {
+  var left = 1, i;
+  function one() { if (--left === 0) { cb(); } }
+  for (i = 0; i < files.length; i++) {
+    if (SCRIPTS[files[i]] !== true) { left++; fetchScript(files[i], one); }
+  }
+  one();
+}
+function fetchScript(file, cb) {
+  var waiting = SCRIPTS[file], s;
+  if (waiting) { return waiting.push(cb); }
+  waiting = SCRIPTS[file] = [cb];
+  s = document.createElement('script');
+  s.charset = 'utf-8';
+  s.onload = function () { SCRIPTS[file] = true; for (var i = 0; i < waiting.length; i++) { waiting[i](); } };
+  s.onerror = function () { SCRIPTS[file] = null; s.parentNode.removeChild(s); notice(T.unreachable); };
+  s.src = file;
+  document.body.appendChild(s);
 }
 fillTable(LANG);
 fillPage();
@@ -114,7 +130,7 @@ function notice(text) { setText($('notice'), text || ''); show($('notice'), text
 // views, each an element id + '-view' (a view's file adds its own)
 var K = {views: ['chat', 'chats', 'settings'], T: T, S: S, make: make, addText: addText, $: $, show: show, trim: trim, clear: clear,
   setText: setText, button: button, cpLength: cpLength, load: load, save: save, api: api,
-  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage, allTables: allTables,
+  later: later, chatPath: chatPath, notice: notice, when: when, lang: LANG, useLanguage: useLanguage, allTables: allTables, need: need,
   guard: guard, guarded: guarded, now: function () { return +new Date(); }};
 return K;
 }());

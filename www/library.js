@@ -1,8 +1,8 @@
 /* The library views: Highlights (My Clippings.txt), Words (the Vocabulary Builder) and
-   Books (the books last opened), each starting a chat about what was tapped; and the chat
-   view's Save as book. ES5 only, taps only (see app.js). Loaded after kit.js, before
-   app.js: it adds its views to KC.views and calls back KC.openChat and KC.view, which
-   app.js sets. Lists page with More, never an inner scrolling box (old WebKit has no
+   Books (the books last opened), each starting a chat about what was tapped. ES5 only,
+   taps only (see app.js). Loaded with review.js at the first tap on Library (app.js,
+   KC.need), after the start's scripts: it adds its views to KC.views and calls back
+   KC.openChat and KC.view. Lists page with More, never an inner scrolling box (old WebKit has no
    touch events to scroll one, and e-ink ghosts while scrolling). */
 (function () {
 'use strict';
@@ -157,16 +157,6 @@ function openBooks() {
 }
 
 /* ---- Save as book (the chat view) ---- */
-function saveBook() {
-  var b = $('save-book');
-  if (!S.chat || b.disabled) { return; }
-  b.disabled = true;
-  api('POST', K.chatPath(S.chat, '/save'), {}, function (err, d) {
-    b.disabled = false;
-    notice(err ? err.message : T.savedAs + d.path + '.');
-  });
-}
-
 var OPEN = {highlights: openHighlights, words: openWords, books: openBooks}, i;
 for (i = 0; i < VIEWS.length; i++) { K.views.push(VIEWS[i]); tabs(VIEWS[i]); }
 $('show-library').onclick = openHighlights;
@@ -174,5 +164,5 @@ $('hl-form').onsubmit = search;
 $('hl-more').onclick = function () { loadHighlights(L.shown, PAGE); };
 $('quiz').onclick = function () { start({action: 'quiz'}); };
 $('words-more').onclick = function () { L.words += PAGE; loadWords(true); };
-$('save-book').onclick = saveBook;
+K.openLibrary = openHighlights;   // app.js: the first tap on Library loaded us
 }());

@@ -1,8 +1,8 @@
 /* A message drawn: who wrote it, its text (Markdown, growing as it streams), its
-   thoughts, where it came from, its note (an error, a stop) with Retry, and its
-   follow-ups (quick.js). ES5 only (see app.js). Loaded after kit.js and quick.js, before
-   app.js, whose retry the note's button calls; adds KC.messageEl, KC.update and
-   KC.onlyLastRetry. */
+   thoughts, where it came from, the pages a book chat's answer drew on, its note (an
+   error, a stop) with Retry, and its follow-ups (quick.js). ES5 only (see app.js).
+   Loaded after kit.js and quick.js, before app.js, whose retry the note's button calls;
+   adds KC.messageEl, KC.update and KC.onlyLastRetry. */
 (function () {
 'use strict';
 
@@ -28,7 +28,7 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   var st = d.status || 'done', end = !LIVE[st] && st !== 'done', e = d.error && d.error.message, note = e || {stopped: T.stopped, interrupted: T.interrupted}[st] || '';
   if (text) { r.text += text; Markdown.grow(r); }
   if (d.sources || d.queries || d.urls) { sources(r, d); }
-  if (d.book) { K.bookNote(r, d.book); }   // books.js
+  if (d.book) { bookNote(r, d.book); }
   if (thoughts) {   // Markdown, as the reply (issue 22.11): r.tk is what Markdown.grow draws
     if (!r.thoughts) { r.th.appendChild(make('div', 'who', T.thoughts)); r.tk = {text: '', body: r.th.appendChild(make('div'))}; }
     r.thoughts += thoughts;
@@ -47,6 +47,19 @@ function update(r, text, thoughts, d) {   // all in one task: one redraw
   if (st === 'error' && d.error && d.error['switch']) { K.offerSwitch(r, d.error); }
   if (st === 'error' && d.error && d.error.use_default) { K.offerDefault(r); }
   K.followUps(r, d);
+}
+
+// Under a book chat's answer: the pages used, the bound moved, a notice.
+function bookNote(r, book) {
+  var key = JSON.stringify(book), parts = [];
+  if (!book || r.bookKey === key) { return; }
+  r.bookKey = key;
+  if (!r.book) { r.book = r.el.insertBefore(make('div', 'book-note'), r.src); }
+  K.clear(r.book);
+  if (book.moved) { parts.push(T.readOn + (book.page ? T.page + book.page : book.location ? T.loc + book.location : Math.round(book.percent || 0) + T.read) + '.'); }
+  if (book.pages && book.pages.length) { parts.push(T.pagesUsed + book.pages.join(', ')); }
+  if (book.notice) { parts.push(book.notice); }
+  for (var i = 0; i < parts.length; i++) { r.book.appendChild(make('p', 'meta', parts[i])); }
 }
 
 // Where an answer came from, drawn again only when it changed (e-ink). The searches are

@@ -4,14 +4,14 @@
    drawn in place once the rating is saved); no timers while the view is idle. Also the
    Words view's exports: the Anki deck and the CSV, saved into the Kindle's documents/, or
    downloaded on the phone (opened from the link). ES5 only, taps only (see app.js).
-   Loaded after kit.js, before app.js: it adds its view to KC.views. */
+   Loaded with library.js at the first tap on Library (app.js): it adds its view to KC.views. */
 (function () {
 'use strict';
 
 var K = KC, T = K.T, $ = K.$, api = K.api, make = K.make, button = K.button, show = K.show,
   clear = K.clear, setText = K.setText, notice = K.notice;
 var R = {due: [], at: 0, busy: false};
-// The phone: opened from the link now (phone.js, loaded after us, sets the cookie) or before
+// The phone: opened from the link (phone.js has set the cookie by now)
 var isPhone = /[?&]phone=1(&|$)/.test(location.search) || /(^|;\s*)kc_phone=1(;|$)/.test(document.cookie);
 
 function state(st) { $('review-view').setAttribute('data-state', st); }

@@ -111,8 +111,11 @@ class Phantom:
         return self.js("function () { return %s; }" % expression)
 
     def click(self, selector):
+        """Click the element once it is there, as a reader taps what they see: a view
+        drawn by a script loaded at its first opening (KC.need) comes a moment later."""
         if selector == "#stop":   # a tap in Stop's first 0.8 s does nothing (issue 22.3)
             self.wait("!KC.guarded(document.getElementById('stop'))")
+        self.wait("document.querySelector(%s)" % json.dumps(selector))
         return self.command("click", selector=selector)
 
     def type(self, selector, text):
