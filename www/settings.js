@@ -64,7 +64,7 @@ function addPreset(p) {
     putProfile(body)();
   };
 }
-function putProfile(body) { return function () { S.models = null; put(body, 0, function () { loadModels(false); }); }; }
+function putProfile(body) { return function () { S.models = $('model-list').kcFor = null; put(body, 0, function () { loadModels(false); }); }; }
 function profileBody(model, key) {   // the current profile's fields, as PUT /api/settings takes them
   var body = {profiles: {}}, p = body.profiles[S.profile] = {model: model};
   if (key) { p.api_key = key; }
@@ -161,6 +161,7 @@ function drawChoices() {
     listed = listed || models[i].name === cur;
   }
   setText($('model-typed'), models.length && cur && !listed ? cur + T.notListed : '');
+  pageModels(cur);
   // the levels the model takes (the server leaves out those it refused), and Default
   var takes = ',' + (entry(cur).levels || ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH']).join(',') + ',';
   clear(list = $('thinking-list'));
@@ -168,6 +169,16 @@ function drawChoices() {
     if (takes.indexOf(',' + T.levels[i][0] + ',') >= 0 || !T.levels[i][0]) { list.appendChild(choice(T.levels[i][1], T.levels[i][0] === S.level, pickLevel(T.levels[i][0]))); }
   }
   drawLanguages();
+}
+// A screenful of models (lists.js) in a third of the window: Settings scrolls as a whole,
+// so the list can't take the rest of the window. A save redraws the list: it stays on the
+// page shown, but turns to the chosen model's when the choice changes or Settings opens.
+function modelRoom() { return window.innerHeight / 3; }
+function newPages() { $('model-list').kcFor = null; pageModels(field('model').value); }   // the rows' sizes changed
+function pageModels(cur) {
+  var list = $('model-list'), row = list.querySelector('[data-chosen]');
+  K.pageList(list, true, modelRoom);
+  if (row && list.kcFor !== cur) { K.pageTo(list, row); list.kcFor = cur; }
 }
 // Automatic, then each table by its own name (a reader who can't read this page finds theirs)
 function drawLanguages() {
@@ -237,7 +248,7 @@ function setFont(px) {
   setText($('font-size'), S.font + ' px');
   K.layout();
 }
-function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); }; }
+function fontBy(d) { return function () { setFont(S.font + d); save('kc.font', S.font); newPages(); }; }
 
 var CLICKS = {'save-settings': saveSettings, 'refresh-models': function () { loadModels(true); },
   'delete-profile': deleteProfile,
@@ -257,7 +268,7 @@ F.oninput = F.onchange = F.onkeyup = function (e) {
   if (id === 'set-model') { drawChoices(); }
   if (BOXES[id] && (e || window.event).type === 'change') { body[BOXES[id]] = el.checked; put(body, [id]); }
 };
-K.openSettings = function () { K.view('settings'); setText($('settings-status'), ''); getSettings(); loadModels(false); };
+K.openSettings = function () { K.view('settings'); newPages(); setText($('settings-status'), ''); getSettings(); loadModels(false); };
 K.getSettings = getSettings;
 K.setFont = setFont;
 K.drawLanguages = drawLanguages;   // app.js: again once every table is in (kit.js allTables)
