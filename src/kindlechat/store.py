@@ -38,6 +38,7 @@ from .records import BadIndex, apply_record, compact_journal, line, parse_journa
 
 CHAT_ID = re.compile(r"^[0-9a-f]{12}$")
 TITLE_LENGTH = 60
+ACTION = re.compile(r" \([^()]{1,24}\)$")   # a library chat's "(Explain)" (library/prompts.py)
 CACHED_CHATS = 8
 COMPACT_SLACK = 64   # records a journal may hold beyond one a message before an end compacts it
 INTERRUPTED = errors.as_dict(errors.interrupted())
@@ -73,18 +74,31 @@ def _storage_error(exc):
 
 def title_of(text):
     """A chat's title: its first message's first paragraph, cut at a word (issue 22.8:
-    a library chat's first paragraph is "Book — “first words…” (Action)").
+    a library chat's first paragraph is "Book — “first words…” (Action)"). A long
+    one keeps its action: the book and passage are cut, and a quote cut open is closed.
 
         >>> title_of("Emma — “Emma Woodhouse, handsome…” (Explain)\\n\\nExplain this passage")
         'Emma — “Emma Woodhouse, handsome…” (Explain)'
+        >>> title_of("Pride and Prejudice (Penguin Classics) — “It is a truth universally…” (Summarize)")
+        'Pride and Prejudice (Penguin Classics) — “It is…” (Summarize)'
         >>> title_of("word " * 20)
         'word word word word word word word word word word word word…'
     """
     line = " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].split())
     if len(line) <= TITLE_LENGTH:
         return line
-    cut = line[:TITLE_LENGTH]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:.-—") + "…"
+    action = ACTION.search(line) if " — “" in line else None
+    if action is None:
+        return _cut(line, TITLE_LENGTH)
+    head = _cut(line[:action.start()], TITLE_LENGTH - len(action.group()) - 1)   # room for a "”"
+    return head + ("”" if head.count("“") > head.count("”") else "") + action.group()
+
+
+def _cut(line, length):
+    if len(line) <= length:
+        return line
+    cut = line[:length + 1]   # a space just after the length: the cut is at a word's end
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut[:length]).rstrip(" ,;:.-—…") + "…"
 
 
 def summary(chat, mtime):
