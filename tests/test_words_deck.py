@@ -224,3 +224,46 @@ def test_warm_reads_the_words_before_review_asks(vocab, tmp_path):
     words, by_id, why = trainer.deck.read(vocab)
     assert why is None and len(words) == 4
     assert trainer.reviews()["due_count"] == 3
+
+
+def _trainer(vocab, tmp_path, busy=lambda: False):
+    from kindlechat.words.trainer import Trainer
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return Trainer(str(tmp_path / "data"), {}, lambda: (vocab, False), ask=None, busy=busy,
+                   language=lambda: "English")
+
+
+def test_prime_writes_the_snapshot_at_start_and_lets_the_words_go(vocab, tmp_path, monkeypatch):
+    trainer = _trainer(vocab, tmp_path)
+    trainer.prime(after=0).join(30)
+    assert snapshot.load(str(tmp_path / "data" / "words" / snapshot.NAME), vocab)[2] == deck.Deck().read(vocab)[0]
+    assert trainer.deck._key is None and trainer.deck._words == []   # nobody asked: not kept in memory
+    read = []
+    real = deck.vocab.lookups
+    monkeypatch.setattr(deck.vocab, "lookups", lambda *a: read.append(a[2:]) or real(*a))
+    assert trainer.reviews()["due_count"] == 3 and () not in read   # the first Review: from the snapshot
+
+
+def test_prime_keeps_the_words_the_reader_asked_for(vocab, tmp_path):
+    trainer = _trainer(vocab, tmp_path)
+    trainer.reviews()
+    trainer.prime(after=0).join(30)
+    assert trainer.deck._key is not None and len(trainer.deck._words) == 4
+
+
+def test_prime_waits_while_a_reply_streams(vocab, tmp_path):
+    trainer = _trainer(vocab, tmp_path, busy=lambda: True)
+    thread = trainer.prime(after=0)
+    thread.join(0.5)
+    assert thread.is_alive() and not (tmp_path / "data" / "words").exists()   # the one core is the reply's
+    trainer.close()   # and a server that stops ends the wait
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_prime_reads_nothing_before_its_time(vocab, tmp_path):
+    trainer = _trainer(vocab, tmp_path)
+    thread = trainer.prime(after=60)
+    trainer.close()
+    thread.join(5)
+    assert not thread.is_alive() and not (tmp_path / "data" / "words").exists()

@@ -70,9 +70,12 @@ class ChatServer(ModelChoice, LibraryChats, WordReviews):
         return {"ok": True, "version": __version__, "demo": self.demo}
 
     def begin(self):
-        """At start: give back the screensaver a killed server kept away, and mark
-        the replies it left streaming (mark_interrupted). Returns how many."""
+        """At start: give back the screensaver a killed server kept away, mark the
+        replies it left streaming (mark_interrupted), and have the looked-up words'
+        snapshot brought up to date in a while (words/trainer.py prime). Returns how
+        many replies were marked."""
         self.guard.clear()
+        self.trainer.prime()
         return self.mark_interrupted()
 
     def phone_typing(self):

@@ -90,10 +90,19 @@ class Deck:
     def __init__(self, snapshot_path=None):
         self._lock = threading.Lock()
         self._snapshot = snapshot_path
+        self._reset()
+
+    def _reset(self):
         self._key = self._print = self._path = None
         self._words, self._by_id, self._ids, self._why = [], {}, {}, None
         self._newest = -1
         self._unsaved = 0   # lookups read since the snapshot was written
+
+    def forget(self):
+        """Let the words go when a snapshot keeps them: the next read starts from it."""
+        with self._lock:
+            if self._snapshot:
+                self._reset()
 
     def read(self, path, immutable=False):
         """(words newest first, {id: word}, error or None)."""
