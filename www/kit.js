@@ -85,10 +85,14 @@ function allTables(cb) {
 // less on the JIT-less Kindle browser); cb once all have run. SCRIPTS[file]: true once
 // run, else the callbacks waiting for it. One that fails to load (the server away) is
 // tried again at the next need, and its callbacks are dropped: the tap did nothing.
-var SCRIPTS = {};
+var SCRIPTS = {}, away = false;   // away: a failed load said so in the notice
 function need(files, cb) {
   var left = 1, i;
-  function one() { if (--left === 0) { cb(); } }
+  function one() {
+    if (--left > 0) { return; }
+    if (away) { away = false; notice(''); }
+    cb();
+  }
   for (i = 0; i < files.length; i++) {
     if (SCRIPTS[files[i]] !== true) { left++; fetchScript(files[i], one); }
   }
@@ -101,7 +105,7 @@ function fetchScript(file, cb) {
   s = document.createElement('script');
   s.charset = 'utf-8';
   s.onload = function () { SCRIPTS[file] = true; for (var i = 0; i < waiting.length; i++) { waiting[i](); } };
-  s.onerror = function () { SCRIPTS[file] = null; s.parentNode.removeChild(s); notice(T.unreachable); };
+  s.onerror = function () { SCRIPTS[file] = null; s.parentNode.removeChild(s); away = true; notice(T.unreachable); };
   s.src = file;
   document.body.appendChild(s);
 }
