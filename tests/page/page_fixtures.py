@@ -53,6 +53,17 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def quick_server(tmp_path_factory):
+    """A demo server that writes fast (2,000 words a second, the first after 50 ms), the
+    page updated every 250 ms: for tests of the page's pages, not of its pace. A module
+    takes it as its server: ``from page_fixtures import quick_server as server``."""
+    srv = Server(tmp_path_factory.mktemp("kc-quick"), "--throttle-ms", "250",
+                 env={"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "50"})
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium through Playwright (never a downloaded browser)."""
     if not os.path.exists(CHROMIUM):

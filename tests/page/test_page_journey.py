@@ -5,7 +5,8 @@ click would scroll to one that is not: tap() refuses first), and the document ne
 scrolls at any step."""
 import pytest
 
-from page_fixtures import Server, browser, open_page, wait_js, wait_status  # noqa: F401
+from page_fixtures import browser, open_page, wait_js, wait_status  # noqa: F401
+from page_fixtures import quick_server as server  # noqa: F401  (this module's server)
 
 WIDTH, HEIGHT = 600, 800
 
@@ -15,14 +16,6 @@ AT = """(sel) => {
     return {scrolls: document.documentElement.scrollHeight - window.innerHeight, y: window.pageYOffset,
             box: r ? [r.left, r.top, r.right, r.bottom] : null, shown: !!(el && el.offsetParent)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("kc-journey"), "--throttle-ms", "250",
-                 env={"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "50"})
-    yield srv
-    srv.stop()
 
 
 def still(page, sel="body"):

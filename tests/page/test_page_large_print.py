@@ -4,7 +4,8 @@ at least 6 lines of reply, and keeps Send and Save as book within reach (on scre
 in the Menu the nav bar folds into)."""
 import pytest
 
-from page_fixtures import Server, browser, long_reply, open_page, wait_status  # noqa: F401
+from page_fixtures import browser, long_reply, open_page, wait_status  # noqa: F401
+from page_fixtures import quick_server as server  # noqa: F401  (this module's server)
 
 FONTS = list(range(12, 49, 2))
 MEASURE = """(px) => {
@@ -17,14 +18,6 @@ MEASURE = """(px) => {
             barCut: bar.scrollWidth - bar.clientWidth, topCut: top.scrollWidth - top.clientWidth,
             save: !!document.getElementById('save-book').offsetWidth, menu: !!(m && m.offsetWidth)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("kc-large"), "--throttle-ms", "250",
-                 env={"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "50"})
-    yield srv
-    srv.stop()
 
 
 @pytest.mark.parametrize("size", [(600, 800), (758, 1024), (1072, 1448)], ids=lambda s: "%dx%d" % s)

@@ -8,15 +8,8 @@ demo server that writes fast:
   Delete then "Delete for good?". The guard's clock is the page's KC.now, driven here."""
 import pytest
 
-from page_fixtures import Server, browser, long_reply, open_page, send, wait_js, wait_status  # noqa: F401
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("kc-reader"), "--throttle-ms", "250",
-                 env={"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "50"})
-    yield srv
-    srv.stop()
+from page_fixtures import browser, long_reply, open_page, send, wait_js, wait_status  # noqa: F401
+from page_fixtures import quick_server as server  # noqa: F401  (this module's server)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from page_fixtures import Server, browser, long_reply, open_page, wait_status  # noqa: F401
+from page_fixtures import browser, long_reply, open_page, wait_status  # noqa: F401
+from page_fixtures import quick_server as server  # noqa: F401  (this module's server)
 from phantom_page import Phantom
 
 # In the page: goes to the reply's top, then presses Next to the end. Before each press
@@ -49,14 +50,6 @@ TURNS = """(function () {
 })()"""
 
 PARAGRAPHS = 110     # about 27,000 characters: a message may be 30,000 at most
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("kc-turns"), "--throttle-ms", "250",
-                 env={"KINDLECHAT_DEMO_TPS": "2000", "KINDLECHAT_DEMO_FIRST_MS": "50"})
-    yield srv
-    srv.stop()
 
 
 def check(turns):
