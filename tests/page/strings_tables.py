@@ -1,5 +1,7 @@
 """The page's string tables (www/strings.js, www/strings-*.js) read in Python, for
 tests/page/test_page_languages.py and tests/page/test_page_german.py: no JavaScript engine needed.
+Also, for the tests of labels on a screen: the browser locale of each table, and the
+labels shown twice.
 
     >>> tables = read_tables()
     >>> tables["en"]["send"], sorted(tables) == sorted(set(tables))
@@ -17,6 +19,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WWW = os.path.join(ROOT, "www")
 _TOKEN = re.compile(r"""\s*(?:(//[^\n]*|/\*.*?\*/)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_$][\w$]*)|(\S))""", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "es": "es-ES"}   # a browser that asks for each table
+
+
+def twice(labels):
+    """The labels shown more than once on a screen (none may be: issue 22.7)."""
+    return sorted({t for t in labels if t and labels.count(t) > 1})
 
 
 def tokens(source):

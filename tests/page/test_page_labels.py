@@ -5,10 +5,9 @@ language and names the Phone button as the page does."""
 import pytest
 
 from page_fixtures import Server, browser, open_page, send, wait_js, wait_status  # noqa: F401
-from strings_tables import read_tables
+from strings_tables import LOCALES, read_tables, twice
 
 TABLES = read_tables()
-LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "es": "es-ES"}
 
 # The visible labels of things to tap: buttons, and the check boxes' labels; a list's
 # rows (each chat's Open and Delete) repeat by design, and are left out.
@@ -22,10 +21,6 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("kc-labels"))
     yield srv
     srv.stop()
-
-
-def twice(labels):
-    return sorted({t for t in labels if t and labels.count(t) > 1})
 
 
 @pytest.mark.parametrize("code", sorted(LOCALES))

@@ -11,8 +11,7 @@ import pytest
 
 from page_fixtures import MODES, browser, open_page, wait_js  # noqa: F401
 from phantom_page import Phantom
-from strings_tables import read_tables
-from test_page_labels import LOCALES, twice
+from strings_tables import LOCALES, read_tables, twice
 from testkit.serverproc import ServerProcess
 from testkit.upstream import Reply, Upstream
 
