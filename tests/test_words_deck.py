@@ -77,6 +77,31 @@ def test_new_words_enter_at_the_daily_limit_and_the_schedule_decides_the_rest(vo
     assert [w["word"] for w in out["due"]] == ["grappled"] and out["due"][0]["state"] == "review"
 
 
+def test_words_in_their_learning_steps_come_last_and_keep_their_count_as_their_minutes_pass(vocab):
+    # Again: back in a minute; Good: ten minutes; a new word still waits. The minute
+    # passing must not change how many are due or their order (the CI stop of 2026-12-08:
+    # a slow run saw 1 due where 8 were, because the word rated Again had come due)
+    words, _, _ = deck.Deck().read(vocab)
+    ids = [w["id"] for w in words]
+    learning = {ids[1]: {"state": "learning", "due": NOW + 60, "first": NOW, "s": 1, "d": 5},
+                ids[2]: {"state": "learning", "due": NOW + 600, "first": NOW, "s": 1, "d": 5}}
+    seen = {}
+    for later in (0, 59, 61, 599, 601):
+        out = session.due(words, learning, {}, NOW + later, new_per_day=10)
+        seen[later] = ([w["word"] for w in out["due"]], out["due_count"])
+    assert seen == {0: (["Lauf", "grappled", "lauf"], 3), 59: (["Lauf", "grappled", "lauf"], 3),
+                    # a word whose minute came goes before the new one; the count stays
+                    61: (["grappled", "Lauf", "lauf"], 3), 599: (["grappled", "Lauf", "lauf"], 3),
+                    601: (["grappled", "lauf", "Lauf"], 3)}
+    out = session.due(words, learning, {}, NOW, new_per_day=1)   # no new word left today
+    assert [w["word"] for w in out["due"]] == ["grappled", "lauf"] and out["next_due"] is None
+    out = session.due(words, learning, {}, NOW - LEARN_AHEAD_PLUS, new_per_day=1)   # 20 min + away
+    assert out["due_count"] == 0 and out["next_due"] == session.iso(NOW + 60)
+
+
+LEARN_AHEAD_PLUS = session.LEARN_AHEAD + 1
+
+
 def test_a_changed_vocab_db_is_read_again(tmp_path, vocab):
     reader = deck.Deck()
     assert len(reader.read(vocab)[0]) == 4

@@ -1,9 +1,12 @@
 """What is due now: the words whose schedule has come, then new words up to the
 day's limit (the newest looked up first: they are the reader's current book).
-A day starts at local midnight, the Kindle's clock. When nothing else is due, a
-word in its learning steps due within LEARN_AHEAD comes at once, as Anki does
-(its "learn ahead limit", 20 minutes by default): a word rated Again is back a
-minute later, not after the reader has left.
+A day starts at local midnight, the Kindle's clock. A word in its learning steps
+due within LEARN_AHEAD comes early, after everything else due, as Anki does (its
+"learn ahead limit", 20 minutes by default, shows learning cards early when
+nothing else is left: the Anki manual, Preferences): a word rated Again is back
+within the session, not after the reader has left. It counts as due from the
+moment it is rated, so the count and the order don't hang on whether its minute
+has passed yet.
 
     >>> words = [{"id": "a", "word": "alpha", "lang": "en", "mastered": False,
     ...           "uses": [{"word": "alpha", "usage": "An alpha.", "book": "B", "author": ""}]}]
@@ -65,10 +68,9 @@ def _chosen(words, schedules, now, new_per_day, mastered, soon=0):
             ahead.append((when, word))
         if later is None or when < later:
             later = when
-    if not waiting and not fresh:
-        waiting = ahead
     waiting.sort(key=lambda pair: pair[0])
-    return [w for _, w in waiting] + fresh, new_today, later, upcoming
+    ahead.sort(key=lambda pair: pair[0])
+    return [w for _, w in waiting] + fresh + [w for _, w in ahead], new_today, later, upcoming
 
 
 def plan(words, schedules, cards, now, new_per_day, mastered=False, listed=LISTED, soon=86400):
