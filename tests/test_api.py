@@ -266,7 +266,7 @@ def test_deleting_a_chat_stops_its_reply(tmp_path, upstream):
         assert srv.get("/api/chats/%s/messages/%d?from=0&wait=10" % (cid, index))["text"] == "a"
         started = time.monotonic()
         srv.request("DELETE", "/api/chats/" + cid, {})
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 15   # the delete did not wait out the 30 s stall
         with pytest.raises(HTTPFailure) as info:
             srv.get("/api/chats/" + cid)
         assert info.value.status == 404

@@ -80,7 +80,9 @@ def test_the_hook_notes_the_connection_before_the_headers_and_stop_shuts_it(upst
     started = time.monotonic()
     exchange.cancel()
     opener.join(5)
-    assert not opener.is_alive() and time.monotonic() - started < 2
+    # well before the 20 s the headers are held back: cancel did not wait for them (a bound
+    # tied to the stall, not a speed target, so a slow machine can't fail it)
+    assert not opener.is_alive() and time.monotonic() - started < 10
     assert isinstance(opened[0], requests.ConnectionError)
 
 
@@ -182,5 +184,5 @@ def test_stop_ends_a_pause_at_once(upstream):
     started = time.monotonic()
     exchange.cancel()
     reader.join(5)
-    assert not reader.is_alive() and time.monotonic() - started < 2
+    assert not reader.is_alive() and time.monotonic() - started < 10   # not the 20 s stall
     exchange.close()
