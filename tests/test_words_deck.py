@@ -95,11 +95,8 @@ def test_words_in_their_learning_steps_come_last_and_keep_their_count_as_their_m
                     601: (["grappled", "lauf", "Lauf"], 3)}
     out = session.due(words, learning, {}, NOW, new_per_day=1)   # no new word left today
     assert [w["word"] for w in out["due"]] == ["grappled", "lauf"] and out["next_due"] is None
-    out = session.due(words, learning, {}, NOW - LEARN_AHEAD_PLUS, new_per_day=1)   # 20 min + away
+    out = session.due(words, learning, {}, NOW - session.LEARN_AHEAD - 1, new_per_day=1)   # 20 min + away
     assert out["due_count"] == 0 and out["next_due"] == session.iso(NOW + 60)
-
-
-LEARN_AHEAD_PLUS = session.LEARN_AHEAD + 1
 
 
 def test_a_changed_vocab_db_is_read_again(tmp_path, vocab):
