@@ -124,7 +124,7 @@ class Deck:
         add(self._by_id, self._ids, rows)
         self._words, self._why, self._print, self._path = ordered(self._by_id), why, print_, path
         self._newest = rows[-1][8] if rows else -1
-        self._unsaved = max(len(rows), SAVE_AFTER)   # a whole read is always kept: _keep writes it
+        self._unsaved = SAVE_AFTER   # a whole read is always kept: _keep writes it
 
     def _more(self, path, immutable):
         """Read only the new lookups; False when more than that changed (then read all)."""
