@@ -102,44 +102,57 @@ def test_words_in_their_learning_steps_come_last_and_keep_their_count_as_their_m
 def test_a_changed_vocab_db_is_read_again(tmp_path, vocab):
     reader = deck.Deck()
     assert len(reader.read(vocab)[0]) == 4
-    con = sqlite3.connect(vocab)
-    con.execute("INSERT INTO WORDS VALUES ('en:new', 'new', 'new', 'en', 0, 0, '')")
-    con.execute("INSERT INTO LOOKUPS VALUES ('l9', 'en:new', 'b1', '', '0', 'A new one.', 9000)")
-    con.commit()
-    con.close()
-    os.utime(vocab, ns=(time.time_ns() + 10 ** 9, time.time_ns() + 10 ** 9))
+    _change(vocab, "INSERT INTO WORDS VALUES ('en:new', 'new', 'new', 'en', 0, 0, '')",
+            "INSERT INTO LOOKUPS VALUES ('l9', 'en:new', 'b1', '', '0', 'A new one.', 9000)")
     assert reader.read(vocab)[0][0]["word"] == "new"
 
 
-def _later(path):
-    os.utime(path, ns=(time.time_ns() + 10 ** 9, time.time_ns() + 10 ** 9))
+def _change(vocab, *statements):
+    """Change vocab.db as the Kindle would, and move its time on (the Deck's stamp)."""
+    con = sqlite3.connect(vocab)
+    for sql in statements:
+        con.execute(sql)
+    con.commit()
+    con.close()
+    os.utime(vocab, ns=(time.time_ns() + 10 ** 9, time.time_ns() + 10 ** 9))
+
+
+# the changes the Kindle makes to vocab.db between two reads
+LOOKED_UP = "INSERT INTO LOOKUPS VALUES ('l9', 'de:Lauf', 'b1', '', '0', 'Im Lauf der Zeit.', 9000)"
+MARKED_MASTERED = "UPDATE WORDS SET category = 100 WHERE id = 'en:lauf'"
+DELETED = "DELETE FROM LOOKUPS WHERE word_key = 'en:known'"
 
 
 @pytest.mark.parametrize("change, words, alone", [
     # only a lookup more (read alone): the same word from another book
-    ("INSERT INTO LOOKUPS VALUES ('l9', 'de:Lauf', 'b1', '', '0', 'Im Lauf der Zeit.', 9000)",
+    (LOOKED_UP,
      [("Lauf", 2, False), ("known", 1, True), ("grappled", 2, False), ("lauf", 1, False)], True),
     # a word marked mastered on the Kindle: read all again
-    ("UPDATE WORDS SET category = 100 WHERE id = 'en:lauf'",
+    (MARKED_MASTERED,
      [("known", 1, True), ("grappled", 2, False), ("lauf", 1, True), ("Lauf", 1, False)], False),
     # a word deleted with its lookups: read all again
-    ("DELETE FROM LOOKUPS WHERE word_key = 'en:known'",
+    (DELETED,
      [("grappled", 2, False), ("lauf", 1, False), ("Lauf", 1, False)], False),
 ])
 def test_a_change_of_vocab_db_shows_whatever_it_was(vocab, change, words, alone):
     reader = deck.Deck()
     before = reader.read(vocab)[1]
-    con = sqlite3.connect(vocab)
-    con.execute(change)
-    con.commit()
-    con.close()
-    _later(vocab)
+    _change(vocab, change)
     got, by_id, why = reader.read(vocab)
     assert why is None
     assert [(w["word"], len(w["uses"]), w["mastered"]) for w in got] == words
     assert got == deck.Deck().read(vocab)[0]   # the same as a fresh read
     grapple = deck.word_id("en", "grapple")
     assert (by_id[grapple] is before[grapple]) == alone   # the new lookups alone were read, or all
+
+
+@pytest.fixture
+def lookups_read(monkeypatch):
+    """What each read of vocab.db's lookups asked for after its path: () for all of
+    them, (newest,) for those after a snapshot's newest."""
+    read, real = [], deck.vocab.lookups
+    monkeypatch.setattr(deck.vocab, "lookups", lambda *a: read.append(a[2:]) or real(*a))
+    return read
 
 
 def _snapshot_of(vocab, tmp_path):
@@ -151,31 +164,21 @@ def _snapshot_of(vocab, tmp_path):
     return path
 
 
-def _change(vocab, sql):
-    con = sqlite3.connect(vocab)
-    con.execute(sql)
-    con.commit()
-    con.close()
-    _later(vocab)
-
-
 @pytest.mark.parametrize("change, alone", [
     (None, True),   # nothing looked up since
-    ("INSERT INTO LOOKUPS VALUES ('l9', 'de:Lauf', 'b1', '', '0', 'Im Lauf der Zeit.', 9000)", True),
-    ("UPDATE WORDS SET category = 100 WHERE id = 'en:lauf'", False),   # marked mastered meanwhile
-    ("DELETE FROM LOOKUPS WHERE word_key = 'en:known'", False),
+    (LOOKED_UP, True),
+    (MARKED_MASTERED, False),
+    (DELETED, False),
 ])
-def test_a_restart_starts_from_the_snapshot_and_reads_what_changed(vocab, tmp_path, monkeypatch, change, alone):
+def test_a_restart_starts_from_the_snapshot_and_reads_what_changed(vocab, tmp_path, change, alone, lookups_read):
     path = _snapshot_of(vocab, tmp_path)
     if change:
         _change(vocab, change)
     fresh = deck.Deck().read(vocab)[0]
-    read = []
-    real = deck.vocab.lookups
-    monkeypatch.setattr(deck.vocab, "lookups", lambda *a: read.append(a[2:]) or real(*a))
+    lookups_read.clear()
     words, by_id, why = deck.Deck(path).read(vocab)
     assert why is None and words == fresh and by_id == {w["id"]: w for w in fresh}
-    assert (() not in read) == alone   # only the lookups after the snapshot's newest, or all again
+    assert (() not in lookups_read) == alone   # only the lookups after the snapshot's newest, or all again
 
 
 @pytest.mark.parametrize("spoil", [
@@ -255,15 +258,13 @@ def _trainer(vocab, tmp_path, busy=lambda: False):
                    language=lambda: "English")
 
 
-def test_prime_writes_the_snapshot_at_start_and_lets_the_words_go(vocab, tmp_path, monkeypatch):
+def test_prime_writes_the_snapshot_at_start_and_lets_the_words_go(vocab, tmp_path, lookups_read):
     trainer = _trainer(vocab, tmp_path)
     trainer.prime(after=0).join(30)
     assert snapshot.load(str(tmp_path / "data" / "words" / snapshot.NAME), vocab)[2] == deck.Deck().read(vocab)[0]
     assert trainer.deck._key is None and trainer.deck._words == []   # nobody asked: not kept in memory
-    read = []
-    real = deck.vocab.lookups
-    monkeypatch.setattr(deck.vocab, "lookups", lambda *a: read.append(a[2:]) or real(*a))
-    assert trainer.reviews()["due_count"] == 3 and () not in read   # the first Review: from the snapshot
+    lookups_read.clear()
+    assert trainer.reviews()["due_count"] == 3 and () not in lookups_read   # the first Review: from the snapshot
 
 
 def test_prime_keeps_the_words_the_reader_asked_for(vocab, tmp_path):
